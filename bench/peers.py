@@ -17,7 +17,8 @@ the input, fails, or runs past its time limit. Peers (``pip install -e .[peers]`
   operations {U‖R|t} of the given cell: collinear spin-only group and some operation with a spin flip
   (U·n = −n, n the spin axis) and R = 1 → antiferromagnet (translation); R = −1 → antiferromagnet
   (inversion); flips only with other R → altermagnet; no flip → ferromagnet or compensated-ferrimagnet
-  by the net moment (the one piece of arithmetic done here, with our moment tolerance); coplanar /
+  by the net moment along the spin axis (the one piece of arithmetic done here, with our moment
+  tolerance); coplanar /
   non-coplanar spin-only group → noncollinear; nonmagnetic spin-only group → nonmagnetic.
 * **findspingroup** (PyPI ``findspingroup``) — :func:`findspingroup_verdict`. Its Python API
   ``find_spin_group_basic_from_data`` takes a parsed cell, so it is called on our structure (lattice rows,
@@ -210,7 +211,9 @@ def spinspg_verdict(structure: MagneticStructure, *, symprec: float = 1e-2, mome
                           extra={"detail": "inversion"})
     if flip.any():
         return PeerResult("spinspg", "altermagnet", "flips only with rotations/mirrors", raw=raw, seconds=dt)
-    net = float(np.linalg.norm(m.sum(axis=0)))
+    # net moment along spinspg's collinear axis (its collinear spin-only group idealises the moments as
+    # parallel to the axis; a small transverse canting sum is not a net moment of that collinear order)
+    net = float(abs(m.sum(axis=0) @ axis))
     if net > moment_tol * mmax:
         return PeerResult("spinspg", "ferromagnet", f"no flip operation; net moment {net:.3g} μB", raw=raw,
                           seconds=dt)

@@ -85,8 +85,9 @@ def primitive_symmetry(structure: MagneticStructure, symprec: float = 1e-2) -> t
 
 
 def magnetic_site_mask(species, elements) -> np.ndarray:
-    """True on sites whose species is a single magnetic element (mixed sites are not counted)."""
-    return np.array([len(elements_of(s)) == 1 and elements_of(s)[0] in elements for s in species])
+    """True on sites whose species contains a magnetic element (a mixed-occupancy site counts as one
+    magnetic site of its composite species, the virtual-crystal reading of a disordered file)."""
+    return np.array([any(el in elements for el in elements_of(s)) for s in species])
 
 
 def enumerate_configurations(structure: MagneticStructure, *, magnetic="broad", symprec: float = 1e-2,

@@ -83,7 +83,7 @@ def paper_rules(structure: MagneticStructure, *, magnetic=None, symprec: float =
         inv_pair = _exchanged_by_inversion(sym, np.nonzero(mask)[0])
     base = dict(magnetic_species=mag_species, n_magnetic_primitive=n_mag, space_group=sym.space_group_number,
                 centrosymmetric=centro, odd=bool(n_mag % 2), type_iv=type_iv, inversion_pair=inv_pair)
-    if not mag_species:
+    if not mag_species or n_mag == 0:
         return RuleResult(set="excluded", reason="no magnetic element", **base)
     if len(mag_species) > 1:
         return RuleResult(set="excluded", reason=f"{len(mag_species)} magnetic species", **base)
