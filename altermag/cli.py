@@ -7,7 +7,6 @@ after processing every input.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -44,11 +43,29 @@ def classify(
     from altermag.structures import read_structure
     from altermag.symmetry import analyze
 
+    def run(f):
+        return analyze(read_structure(f, magmoms=magmom), symprec=symprec, moment_tol=moment_tol,
+                       collinear_tol=collinear_tol).as_dict()
+
+    def show(f, rec):
+        line = f"{f}: {rec['verdict']}"
+        if rec["wave"]:
+            line += f" ({rec['wave']}-wave, spin Laue group {rec['spin_laue_group']}, f(k) = {rec['form_factor']})"
+        elif rec["detail"]:
+            line += f" ({rec['detail']})"
+        typer.echo(line + f"  [SG {rec['space_group']} {rec['space_group_symbol']}]")
+        if rec["verdict"] in ("antiferromagnet", "compensated-ferrimagnet", "noncollinear", "nonmagnetic"):
+            typer.echo(f"    {rec['reason']}")
+
+    _for_each_file(files, run, show, json_out)
+
+
+def _for_each_file(files, run, show, json_out: bool) -> None:
+    """Run ``run(file) -> record`` per file; bad input becomes an error record; exit 1 if any failed."""
     failed = 0
     for f in files:
         try:
-            rec = analyze(read_structure(f, magmoms=magmom), symprec=symprec, moment_tol=moment_tol,
-                          collinear_tol=collinear_tol).as_dict()
+            rec = run(f)
             rec["file"] = str(f)
         except AltermagError as exc:
             failed += 1
@@ -58,14 +75,7 @@ def classify(
         elif "error" in rec:
             typer.secho(f"{f}: error: {rec['error']}", fg="red", err=True)
         else:
-            line = f"{f}: {rec['verdict']}"
-            if rec["wave"]:
-                line += f" ({rec['wave']}-wave, spin Laue group {rec['spin_laue_group']}, f(k) = {rec['form_factor']})"
-            elif rec["detail"]:
-                line += f" ({rec['detail']})"
-            typer.echo(line + f"  [SG {rec['space_group']} {rec['space_group_symbol']}]")
-            if rec["verdict"] in ("antiferromagnet", "compensated-ferrimagnet", "noncollinear", "nonmagnetic"):
-                typer.echo(f"    {rec['reason']}")
+            show(f, rec)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -82,26 +92,18 @@ def enumerate_cmd(
     from altermag.structures import read_structure
     from altermag.symmetry.enumeration import enumerate_configurations
 
-    failed = 0
-    for f in files:
-        try:
-            rec = enumerate_configurations(read_structure(f), magnetic=magnetic, symprec=symprec,
-                                           max_sites=max_sites).as_dict()
-            rec["file"] = str(f)
-        except AltermagError as exc:
-            failed += 1
-            rec = {"file": str(f), "error": str(exc)}
-        if json_out:
-            _emit(rec)
-        elif "error" in rec:
-            typer.secho(f"{f}: error: {rec['error']}", fg="red", err=True)
-        else:
-            typer.echo(f"{f}: {rec['formula']} SG {rec['space_group']}, {rec['n_magnetic_sites']} magnetic sites, "
-                       f"{rec['n_configurations']} distinct compensated orders: {rec['counts']}")
-            for c in rec["configurations"]:
-                extra = f" {c['wave']}-wave f(k) = {c['form_factor']}" if c["wave"] else ""
-                typer.echo(f"    {c['signs']} ×{c['multiplicity']}: {c['verdict']}{extra}")
-    raise typer.Exit(1 if failed else 0)
+    def run(f):
+        return enumerate_configurations(read_structure(f), magnetic=magnetic, symprec=symprec,
+                                        max_sites=max_sites).as_dict()
+
+    def show(f, rec):
+        typer.echo(f"{f}: {rec['formula']} SG {rec['space_group']}, {rec['n_magnetic_sites']} magnetic sites, "
+                   f"{rec['n_configurations']} distinct compensated orders: {rec['counts']}")
+        for c in rec["configurations"]:
+            extra = f" {c['wave']}-wave f(k) = {c['form_factor']}" if c["wave"] else ""
+            typer.echo(f"    {c['signs']} ×{c['multiplicity']}: {c['verdict']}{extra}")
+
+    _for_each_file(files, run, show, json_out)
 
 
 @app.command()
@@ -129,7 +131,7 @@ def screen(
                                 scheduler=scheduler, resume=resume)
     except AltermagError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if json_out:
         _emit(summary)
         return

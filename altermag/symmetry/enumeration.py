@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import spglib
 
-from altermag.core.errors import AltermagError, StructureError
+from altermag.core.errors import AltermagError
 from altermag.structures.elements import magnetic_elements
 from altermag.structures.magnetic import MagneticStructure, elements_of
-from altermag.symmetry.operations import CrystalSymmetry, crystal_symmetry, primitive_cell, species_types
+from altermag.symmetry.operations import CrystalSymmetry, crystal_symmetry, primitive_cell
 from altermag.symmetry.spingroup import Tolerances, classify_pattern, flip_classes
 
 

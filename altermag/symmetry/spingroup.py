@@ -193,20 +193,14 @@ def classify_pattern(sym: CrystalSymmetry, s: np.ndarray, tol: Tolerances, *, la
     flips_desc = _describe_flips(R[is_flip], t[is_flip], lattice)
     laue = _laue_symbol(R)
     h_laue = _laue_symbol(R[~is_flip])
-    if (ident & is_flip).any():
-        k = np.nonzero(ident & is_flip)[0][0]
-        return SpinGroupResult(
-            "antiferromagnet",
-            f"translation {operation_xyz(R[k], t[k])} exchanges the spin sublattices ({{C2⊥‖τ}}): "
-            "bands are spin-degenerate", detail="translation", flip_operations=flips_desc, laue_group=laue,
-            nonflip_laue_group=h_laue, **base)
-    if (inv & is_flip).any():
-        k = np.nonzero(inv & is_flip)[0][0]
-        return SpinGroupResult(
-            "antiferromagnet",
-            f"inversion {operation_xyz(R[k], t[k])} exchanges the spin sublattices ({{C2⊥‖Ī}}, PT): "
-            "bands are spin-degenerate", detail="inversion", flip_operations=flips_desc, laue_group=laue,
-            nonflip_laue_group=h_laue, **base)
+    for mask, mechanism, spin_op in ((ident, "translation", "{C2⊥‖τ}"), (inv, "inversion", "{C2⊥‖Ī}, PT")):
+        if (mask & is_flip).any():
+            k = np.nonzero(mask & is_flip)[0][0]
+            return SpinGroupResult(
+                "antiferromagnet",
+                f"{mechanism} {operation_xyz(R[k], t[k])} exchanges the spin sublattices ({spin_op}): "
+                "bands are spin-degenerate", detail=mechanism, flip_operations=flips_desc, laue_group=laue,
+                nonflip_laue_group=h_laue, **base)
     res = SpinGroupResult(
         "altermagnet", "spin sublattices related only by rotations/mirrors (no flip translation or inversion)",
         flip_operations=flips_desc, laue_group=laue, nonflip_laue_group=h_laue,

@@ -79,7 +79,7 @@ def test_reciprocal_rotation():
     # rotating fractional k with R⁻ᵀ equals rotating Cartesian k with R_cart
     k = np.array([0.1, -0.25, 0.3])
     k_cart = k @ lat.reciprocal.matrix
-    for R, Rk, Rc in zip(rotations, Rr, lat.cartesian_rotation(rotations)):
+    for Rk, Rc in zip(Rr, lat.cartesian_rotation(rotations)):
         assert np.allclose((Rk @ k) @ lat.reciprocal.matrix, Rc @ k_cart)
         # k·r is invariant when both are transformed
         r = lat.frac_to_cart([0.3, 0.1, 0.7])

@@ -6,9 +6,9 @@ import spglib
 
 from altermag.structures import MagneticStructure, read_structure
 from altermag.symmetry import analyze, crystal_symmetry
-from altermag.symmetry.operations import primitive_cell
 from altermag.symmetry.operations import species_types
 from altermag.symmetry.spingroup import Tolerances, collinear_signs, flip_classes
+from altermag.testing import assert_classification_invariant, assert_form_factor_parity
 from tests.conftest import fixture_file
 
 # Literature classes (Šmejkal, Sinova, Jungwirth, PRX 12, 031042/040501 (2022); spec discovery.md §1)
@@ -103,23 +103,28 @@ def _altermagnet_fixtures():
 
 
 @pytest.mark.parametrize("path", _altermagnet_fixtures(), ids=lambda p: p.name)
-def test_form_factor_parity_under_every_operation(path, rng):
+def test_form_factor_parity_under_every_operation(path):
     """f(Rk) = −f(k) for every flip operation, +f(k) for every non-flip one (standard frame)."""
-    s = read_structure(path)
+    assert_form_factor_parity(read_structure(path))
+    assert_form_factor_parity(a15_structure())
+
+
+def test_parity_assertion_can_fail():
+    """The helper is not vacuous: a wrong form factor (d-wave kx*ky for MnTe) violates it."""
+    s = read_structure(fixture_file("0.800_"))
     r = analyze(s)
-    _, signs, _ = collinear_signs(s, r.tolerances)
-    sym = crystal_symmetry(s, r.tolerances.symprec)
-    chi = flip_classes(sym, signs, r.tolerances.moment_tol * np.abs(signs).max())
-    k = rng.normal(size=(16, 3))
-    f0 = r.formfactor(k)
-    assert np.abs(f0).max() > 1e-6
-    n_flip = 0
-    for R, c in zip(sym.std_cart_rotations, chi):
-        if c == 0:
-            continue
-        n_flip += c < 0
-        np.testing.assert_allclose(r.formfactor(k @ R.T), c * f0, atol=1e-9)
-    assert n_flip > 0
+    from altermag.symmetry.formfactor import FormFactor
+
+    wrong = FormFactor(2, "d", ((1, 1, 0),), np.array([[1.0]]), ("kx*ky",))
+    import altermag.testing as T
+
+    orig = T.analyze
+    try:
+        T.analyze = lambda *a, **k: type(r)(**{**r.__dict__, "formfactor": wrong})
+        with pytest.raises(AssertionError, match="f\\(Rk\\)"):
+            assert_form_factor_parity(s)
+    finally:
+        T.analyze = orig
 
 
 def test_flip_classes_agree_with_spglib_magnetic_symmetry():
@@ -144,32 +149,13 @@ def _all_fixtures():
     return [fixture_file(p) for p in sorted(ALTERMAGNETS) + sorted(CONVENTIONAL)]
 
 
-def _key(r):
-    return r.verdict, r.wave, r.detail, r.form_factor
-
-
 @pytest.mark.parametrize("path", _all_fixtures(), ids=lambda p: p.name)
-def test_invariant_under_global_flip_origin_shift_and_supercell(path):
-    s = read_structure(path)
-    ref = _key(analyze(s))
-    assert _key(analyze(s.flipped())) == ref
-    assert _key(analyze(s.translated([0.137, -0.291, 0.403]))) == ref
-    assert _key(analyze(s.supercell([2, 1, 1]))) == ref
-    assert _key(analyze(s.supercell([[1, 1, 0], [-1, 1, 0], [0, 0, 1]]))) == ref
+def test_invariant_under_flip_shift_supercell_rotation_and_primitive_cell(path):
+    assert_classification_invariant(read_structure(path))
 
 
-@pytest.mark.parametrize("path", _all_fixtures(), ids=lambda p: p.name)
-def test_invariant_under_primitive_cell_and_rotation(path):
-    s = read_structure(path)
-    ref = _key(analyze(s))
-    types = species_types([f"{sp}:{np.round(m, 2).tolist()}" for sp, m in zip(s.species, s.moments)])
-    prim = primitive_cell(s, types=types)
-    assert len(prim) <= len(s)
-    assert _key(analyze(prim)) == ref
-    # a rigid rotation of crystal and moments: form factors are reported in the idealised standard frame
-    th = 0.7
-    Q = np.array([[np.cos(th), -np.sin(th), 0], [np.sin(th), np.cos(th), 0], [0, 0, 1]])
-    assert _key(analyze(s.transformed(Q))) == ref
+def test_i_wave_case_invariant():
+    assert_classification_invariant(a15_structure())
 
 
 def test_tolerances_are_validated():
