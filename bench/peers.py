@@ -299,7 +299,7 @@ def same_answer(ours: str, peer: PeerResult) -> bool | None:
     """
     if peer.verdict is None:
         return None
-    if peer.verdict == NOT_ALTERMAGNET or (peer.tool == "amcheck"):
+    if peer.tool == "amcheck":
         return (ours == "altermagnet") == (peer.verdict == "altermagnet")
     return ours == peer.verdict
 

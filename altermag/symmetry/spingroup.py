@@ -42,11 +42,14 @@ class Tolerances:
     """Tolerances of the analysis, all exposed on the CLI.
 
     symprec : Å, spglib's position tolerance.
-    moment_tol : relative; a site is magnetic if |m| > moment_tol · max|m|; two moments are equal (or
-        opposite) if they differ by less than moment_tol · max|m|; the net moment is zero if
-        |Σ m| < moment_tol · max|m|.
-    collinear_tol : relative; collinear if every moment's component perpendicular to the common axis is
-        below collinear_tol · max|m| (experimental files carry small SOC canting, e.g. hematite).
+    moment_tol : relative; a site is magnetic if |m| > moment_tol · max|m|; two collinear moments are
+        equal (or opposite) if they differ by less than moment_tol · max|m|; the net moment of the
+        collinear pattern, |Σ m·n̂| along the spin axis n̂, is zero if below moment_tol · max|m| (the
+        perpendicular remainder is the canting that ``collinear_tol`` tolerates).
+    collinear_tol : relative, per site; collinear if every magnetic site's moment component perpendicular
+        to the common axis is below collinear_tol · |m_i| (an angle of about 5.7° for 0.1): experimental
+        files carry small SOC canting (e.g. hematite, NiF2), while a small moment far off the axis is
+        noncollinear however small it is.
     """
 
     symprec: float = 1e-2
@@ -132,7 +135,7 @@ def collinear_signs(structure: MagneticStructure, tol: Tolerances) -> tuple[str 
     axis = axis * np.sign(axis[np.argmax(np.abs(axis))])
     par = M @ axis
     perp = np.linalg.norm(M - np.outer(par, axis), axis=1)
-    if perp.max() > tol.collinear_tol * mmax:
+    if np.any(perp > tol.collinear_tol * mag[magnetic]):
         return "noncollinear", np.zeros(len(m)), axis
     s = np.zeros(len(m))
     s[magnetic] = par
@@ -179,7 +182,7 @@ def classify_pattern(sym: CrystalSymmetry, s: np.ndarray, tol: Tolerances, *, la
                 n_magnetic=int(magnetic.sum()), net_moment=net, signs=s, tolerances=tol)
     if abs(net) > atol:
         detail = "ferrimagnet" if (s > 0).any() and (s < 0).any() else "ferromagnet"
-        return SpinGroupResult("ferromagnet", f"net moment {net:.3g} μB per cell", detail=detail, **base)
+        return SpinGroupResult("ferromagnet", f"net moment {net:.3g} μB per magnetic primitive cell", detail=detail, **base)
     cls = flip_classes(sym, s, atol)
     keep = cls != 0
     R, t, chi = sym.rotations[keep], sym.translations[keep], cls[keep]
@@ -256,11 +259,14 @@ def analyze(structure: MagneticStructure, *, symprec: float = 1e-2, moment_tol: 
     cell = structure.with_moments(np.outer(s, axis))
     types = species_types([f"{sp}|{c}" for sp, c in zip(cell.species, moment_classes(s, tol.moment_tol * np.abs(s).max()))])
     cell = primitive_cell(cell, symprec, types=types)
-    s = cell.moments @ axis
+    s_input, s = s, cell.moments @ axis
     # only sites with a moment need following: an operation that maps one onto a moment-less site fails
     sym = crystal_symmetry(cell, symprec, track=np.nonzero(s)[0])
     res = classify_pattern(sym, s, tol, lattice=cell.lattice,
                            with_form_factor="both" if with_form_factor else False)
+    # report per-site quantities for the sites the user gave, not the reduced cell's
     res.source, res.formula = structure.source, structure.formula
+    res.signs, res.n_magnetic = s_input, int(np.count_nonzero(s_input))
+    res.net_moment = float(s_input.sum())
     res.axis = [round(float(a), 6) for a in axis]
     return res

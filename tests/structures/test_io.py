@@ -104,12 +104,19 @@ Fe1 Fe 0 0 0
      "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nQ1 Qq 0 0 0\n", "not a chemical element"),
     ("data_x\n_cell_length_a 4..1\n_cell_length_b 4\n_cell_length_c 4\n", "is not a number"),
     ("data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\nloop_\n_atom_site_label\n"
-     "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nFe1 0 0 0\nFe2 0 0 0.0001\n", "coincide"),
+     "_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nFe1 Fe 0 0 0\nCo1 Co 0 0 0.0001\n",
+     "total occupancy 2"),
 ])
 def test_bad_cif_gives_clear_errors(text, problem):
     with pytest.raises(StructureError, match=problem) as err:
         structure_from_cif_text(text, source="bad.cif")
     assert str(err.value).startswith("bad.cif: ")
+
+
+def test_redundant_listing_is_kept_once_and_recorded():
+    text = RUO2.read_text().replace("O1 O 0.30558(17) 0.30558 0", "O1 O 0.30558(17) 0.30558 0\nO2 O 0.69442 0.69442 0")
+    s = structure_from_cif_text(text)
+    assert len(s) == 6 and any("kept once" in r for r in s.info["repairs"])
 
 
 def test_recorded_repairs_are_not_silent():
