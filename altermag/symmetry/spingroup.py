@@ -30,6 +30,7 @@ import spglib
 from altermag.core.errors import ParameterError
 from altermag.structures.magnetic import MagneticStructure
 from altermag.symmetry.formfactor import FormFactor, form_factor
+from altermag.symmetry.laue import spin_laue_symbol
 from altermag.symmetry.operations import (CrystalSymmetry, crystal_symmetry, operation_xyz,
                                           point_operation_symbol, primitive_cell, species_types)
 
@@ -207,7 +208,8 @@ def classify_pattern(sym: CrystalSymmetry, s: np.ndarray, tol: Tolerances, *, la
     res = SpinGroupResult(
         "altermagnet", "spin sublattices related only by rotations/mirrors (no flip translation or inversion)",
         flip_operations=flips_desc, laue_group=laue, nonflip_laue_group=h_laue,
-        spin_laue_group=f"{laue} ⊃ {h_laue}", **base)
+        spin_laue_group=spin_laue_symbol(laue, sym.std_cart_rotations[keep], chi) or f"{laue} ⊃ {h_laue}",
+        **base)
     if with_form_factor:
         chi_std = sym.std_cart_rotations[keep]
         ff = form_factor(chi_std, chi)

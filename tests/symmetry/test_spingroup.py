@@ -43,7 +43,17 @@ def test_spec_form_factors():
     assert analyze(read_structure(fixture_file("0.607_"))).form_factor == "kx*ky"
     mnte = analyze(read_structure(fixture_file("0.800_")))
     assert mnte.form_factor == "ky*kz*(3*kx^2 - ky^2)"
-    assert mnte.spin_laue_group == "6/mmm ⊃ -3m"
+    assert (mnte.laue_group, mnte.nonflip_laue_group) == ("6/mmm", "-3m")
+    assert mnte.spin_laue_group == "²6/²m¹m²m"  # 6-fold and m_z exchange the sublattices; -3m keeps them
+
+
+def test_spin_laue_group_notation():
+    """RuO2 is ²4/¹m²m¹m (Šmejkal, Sinova, Jungwirth, PRX 12, 031042 (2022)); superscripts match f(k)."""
+    r = analyze(read_structure(fixture_file("0.607_")))
+    assert r.spin_laue_group == "²4/¹m²m¹m"
+    lamno3 = analyze(read_structure(fixture_file("0.1_")))
+    # kx*ky is odd under m_x and m_y, even under m_z
+    assert lamno3.form_factor == "kx*ky" and lamno3.spin_laue_group == "²m²m¹m"
 
 
 def a15_structure(afm=True) -> MagneticStructure:
@@ -59,7 +69,8 @@ def test_cubic_sg223_is_i_wave():
     r = analyze(a15_structure())
     assert r.space_group == 223
     assert r.verdict == "altermagnet" and r.wave == "i"
-    assert r.spin_laue_group == "m-3m ⊃ m-3"
+    assert (r.laue_group, r.nonflip_laue_group) == ("m-3m", "m-3")
+    assert r.spin_laue_group == "¹m¹-3²m"
     # (kx²−ky²)(ky²−kz²)(kz²−kx²) up to sign
     k = np.random.default_rng(1).normal(size=(20, 3))
     ref = (k[:, 0]**2 - k[:, 1]**2) * (k[:, 1]**2 - k[:, 2]**2) * (k[:, 2]**2 - k[:, 0]**2)
