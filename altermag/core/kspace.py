@@ -225,33 +225,28 @@ def kpath(
 
     prim = Lattice(res["primitive_lattice"])
     k_frac = np.asarray(res["explicit_kpoints_rel"], dtype=float)
-    k_cart = k_frac @ prim.reciprocal.matrix
     # seekpath marks a break by a segment starting at the index where the previous one ends;
     # consecutive connected segments share their junction point instead.
     segs = res["explicit_segments"]
     breaks = np.array([s for (_, e), (s, _) in zip(segs[:-1], segs[1:]) if e == s], dtype=int)
-    x = _path_x(k_cart, breaks)
     labelled = [(i, _pretty_label(lab)) for i, lab in enumerate(res["explicit_kpoints_labels"]) if lab]
-    ticks, labels = _ticks(x, labelled, breaks)
-
     rotation = np.asarray(res["rotation_matrix"], dtype=float)
     # Row vectors: v_input = rotationᵀ v_std  ⇔  v_input_row = v_std_row @ rotation.
-    k_frac_input = to_fractional(k_cart @ rotation, lat)
+    k_frac_input = to_fractional(k_frac @ prim.reciprocal.matrix @ rotation, lat)
     point_coords = {_pretty_label(k): np.asarray(v, dtype=float) for k, v in res["point_coords"].items()}
-    return KPath(
-        k_frac=k_frac,
-        k_cart=k_cart,
-        x=x,
-        ticks=ticks,
-        labels=labels,
-        breaks=breaks,
-        lattice=prim,
-        point_coords=point_coords,
-        k_frac_input=k_frac_input,
-        rotation=rotation,
-        positions=np.asarray(res["primitive_positions"], dtype=float),
-        numbers=np.asarray(res["primitive_types"]),
-    )
+    return _assemble(k_frac, prim, breaks, labelled, point_coords, k_frac_input, rotation=rotation,
+                     positions=np.asarray(res["primitive_positions"], dtype=float),
+                     numbers=np.asarray(res["primitive_types"]))
+
+
+def _assemble(k_frac, lattice: Lattice, breaks, labelled, point_coords, k_frac_input, **extra) -> KPath:
+    """A KPath from fractional points: Cartesian k, plotting distance, ticks."""
+    k_cart = k_frac @ lattice.reciprocal.matrix
+    breaks = np.asarray(breaks, dtype=int)
+    x = _path_x(k_cart, breaks)
+    ticks, labels = _ticks(x, labelled, breaks)
+    return KPath(k_frac=k_frac, k_cart=k_cart, x=x, ticks=ticks, labels=labels, breaks=breaks, lattice=lattice,
+                 point_coords=point_coords, k_frac_input=k_frac_input, **extra)
 
 
 def kpath_from_segments(
@@ -316,18 +311,4 @@ def kpath_from_segments(
             labelled.append((n_done - 1, _pretty_label(q)))
 
     k_frac = np.concatenate(pieces)
-    k_cart = k_frac @ B
-    breaks_arr = np.array(breaks, dtype=int)
-    x = _path_x(k_cart, breaks_arr)
-    ticks, labels = _ticks(x, labelled, breaks_arr)
-    return KPath(
-        k_frac=k_frac,
-        k_cart=k_cart,
-        x=x,
-        ticks=ticks,
-        labels=labels,
-        breaks=breaks_arr,
-        lattice=lat,
-        point_coords={_pretty_label(k): v for k, v in coords.items()},
-        k_frac_input=k_frac,
-    )
+    return _assemble(k_frac, lat, breaks, labelled, {_pretty_label(k): v for k, v in coords.items()}, k_frac)
