@@ -415,7 +415,7 @@ def structure_from_cif_text(text: str, source: str = "<string>", *, block: int |
 
     info = {"format": "mcif" if "_space_group_symop_magn_operation_xyz" in blk else "cif"}
     if rep:
-        info["repairs"] = list(rep)
+        info["repairs"] = list(dict.fromkeys(rep))  # one line per distinct repair, not per generated copy
     for key, tag in (("bns_number", "_space_group_magn_number_bns"), ("bns_name", "_space_group_magn_name_bns"),
                      ("parent_space_group", "_parent_space_group_it_number"),
                      ("propagation_vector", "_parent_propagation_vector_kxkykz"),

@@ -270,5 +270,7 @@ def analyze(structure: MagneticStructure, *, symprec: float = 1e-2, moment_tol: 
     res.source, res.formula = structure.source, structure.formula
     res.signs, res.n_magnetic = s_input, int(np.count_nonzero(s_input))
     res.net_moment = float(s_input.sum())
+    if res.verdict == "ferromagnet":
+        res.reason = f"net moment {res.net_moment:.3g} μB per cell (along the spin axis)"
     res.axis = [round(float(a), 6) for a in axis]
     return res

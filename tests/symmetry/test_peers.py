@@ -69,10 +69,11 @@ FIXTURE_VERDICTS = {
 
 # ------------------------------------------------------------------------------------------ known disagreements
 # file → (our verdict, peer verdict, reason). Reasons in full: docs/symmetry_validation.md.
-CANTED = ("moments canted by {} from a common axis: collinear within our collinear_tol (10 % of the largest "
-          "moment; nonrelativistic spin group of the exchange order), {} by {}'s stricter collinearity test")
+CANTED = ("moments canted by {} from a common axis: collinear within our collinear_tol (every magnetic site's "
+          "transverse component ≤ 10 % of its own moment, ≈5.7°; nonrelativistic spin group of the exchange "
+          "order), {} by {}'s stricter collinearity test")
 
-#: amcheck: no disagreement on any MAGNDATA 0.* entry it accepts (477 entries)
+#: amcheck: no disagreement on any MAGNDATA 0.* entry it accepts (473 entries)
 AMCHECK_KNOWN: dict[str, tuple[str, str, str]] = {}
 
 #: findspingroup (default tolerances: collinear only if the transverse residual ≤ mtol = 0.02 μB)
@@ -90,36 +91,37 @@ FINDSPINGROUP_KNOWN = {
                             CANTED.format("1.0°", "coplanar", "findspingroup")),
 }
 
-#: spinspg (mag_symprec = 5 % of the largest moment: collinear only if 2·residual < mag_symprec)
+#: spinspg (mag_symprec = 5 % of the largest moment: collinear only if 2·residual < mag_symprec). Five former
+#: entries now agree, noncollinear for us too since collinearity is judged per site: 0.101/0.103_Mn2GeO4
+#: (7.6°/6.7°), 0.188_CeMnAsO (Ce 22°), 0.580_Na2NiFeF7 (Ni 18°), 0.912_Ho5Ni2In4 (Ho 8.0°)
+#: file → (our verdict, spinspg's spin-only group, largest angle of a magnetic site to the common axis)
 _SPINSPG_CANTED = {
-    "0.1002_SrZn2Fe16O27.mcif": ("ferromagnet", "non-coplanar"),
-    "0.1004_CsO2.mcif": ("antiferromagnet", "coplanar"),
-    "0.101_Mn2GeO4.mcif": ("altermagnet", "coplanar"),
-    "0.103_Mn2GeO4.mcif": ("altermagnet", "non-coplanar"),
-    "0.1068_LuCrO3.mcif": ("altermagnet", "coplanar"),
-    "0.1069_Er2CuMn5O12.mcif": ("ferromagnet", "coplanar"),
-    "0.1109_Er2MnCoO6.mcif": ("ferromagnet", "coplanar"),
-    "0.1113_Cr1.22Te2.mcif": ("ferromagnet", "non-coplanar"),
-    "0.121_Li2CoSO42.mcif": ("altermagnet", "coplanar"),
-    "0.175_Ca2CoSi2O7.mcif": ("altermagnet", "coplanar"),
-    "0.188_CeMnAsO.mcif": ("antiferromagnet", "coplanar"),
-    "0.191_BaCuF4.mcif": ("altermagnet", "coplanar"),
-    "0.236_CaFe4Al8.mcif": ("altermagnet", "non-coplanar"),
-    "0.398_Ca2RuO4.mcif": ("altermagnet", "coplanar"),
-    "0.408_PrSi.mcif": ("ferromagnet", "coplanar"),
-    "0.441_Fe4Nb2O9.mcif": ("antiferromagnet", "coplanar"),
-    "0.578_NaBaFe2F9.mcif": ("altermagnet", "non-coplanar"),
-    "0.580_Na2NiFeF7.mcif": ("ferromagnet", "coplanar"),
-    "0.759_CeFeO3.mcif": ("altermagnet", "coplanar"),
-    "0.761_SrFe2Se2O.mcif": ("antiferromagnet", "coplanar"),
-    "0.762_SrFe2S2O.mcif": ("antiferromagnet", "coplanar"),
-    "0.768_SrMnSb2.mcif": ("antiferromagnet", "coplanar"),
-    "0.912_Ho5Ni2In4.mcif": ("altermagnet", "coplanar"),
-    "0.987_BaFe2S2O.mcif": ("antiferromagnet", "coplanar"),
-    "0.988_BaFe2Se2O.mcif": ("antiferromagnet", "coplanar"),
+    "0.1002_SrZn2Fe16O27.mcif": ("ferromagnet", "non-coplanar", "5.3°"),
+    "0.1004_CsO2.mcif": ("antiferromagnet", "coplanar", "5.6°"),
+    "0.1068_LuCrO3.mcif": ("altermagnet", "coplanar", "4.2°"),
+    "0.1069_Er2CuMn5O12.mcif": ("ferromagnet", "coplanar", "4.8°"),
+    "0.1109_Er2MnCoO6.mcif": ("ferromagnet", "coplanar", "3.9°"),
+    "0.1113_Cr1.22Te2.mcif": ("ferromagnet", "non-coplanar", "3.8°"),
+    "0.121_Li2CoSO42.mcif": ("altermagnet", "coplanar", "2.1°"),
+    "0.175_Ca2CoSi2O7.mcif": ("altermagnet", "coplanar", "1.4°"),
+    "0.191_BaCuF4.mcif": ("altermagnet", "coplanar", "4.1°"),
+    "0.236_CaFe4Al8.mcif": ("altermagnet", "non-coplanar", "4.2°"),
+    "0.398_Ca2RuO4.mcif": ("altermagnet", "coplanar", "5.71° (bound 5.74°)"),
+    "0.408_PrSi.mcif": ("ferromagnet", "coplanar", "5.5°"),
+    "0.441_Fe4Nb2O9.mcif": ("antiferromagnet", "coplanar", "2.9°"),
+    "0.578_NaBaFe2F9.mcif": ("altermagnet", "non-coplanar", "5.5°"),
+    "0.761_SrFe2Se2O.mcif": ("antiferromagnet", "coplanar", "3.3°"),
+    "0.762_SrFe2S2O.mcif": ("antiferromagnet", "coplanar", "5.2°"),
+    "0.768_SrMnSb2.mcif": ("antiferromagnet", "coplanar", "3.0°"),
+    "0.987_BaFe2S2O.mcif": ("antiferromagnet", "coplanar", "4.5°"),
+    "0.988_BaFe2Se2O.mcif": ("antiferromagnet", "coplanar", "5.6°"),
 }
-SPINSPG_KNOWN = {f: (ours, "noncollinear", CANTED.format("a few degrees", kind, "spinspg"))
-                 for f, (ours, kind) in _SPINSPG_CANTED.items()}
+SPINSPG_KNOWN = {f: (ours, "noncollinear", CANTED.format(angle, kind, "spinspg"))
+                 for f, (ours, kind, angle) in _SPINSPG_CANTED.items()}
+SPINSPG_KNOWN["0.759_CeFeO3.mcif"] = ("altermagnet", "noncollinear",
+                                      "Ce moments of 0.11 μB perpendicular to the Fe axis: below our moment_tol "
+                                      "(non-magnetic for us); spinspg compares twice the residual, 0.22 μB, with "
+                                      "mag_symprec = 0.21 μB (coplanar)")
 
 #: findspingroup takes 0.2–6 s per file (more on a loaded machine): the fast test gives it these fixtures
 #: only (every verdict kind, the canted disagreements, both kinds of conventional AFM), ~20 s in all
@@ -130,6 +132,17 @@ FSG_FAST = ("0.38_GaFeO3.mcif", "0.732_SrRuO3.mcif", "0.5_Cr2S3.mcif", "0.577_Ba
 
 #: the seeded random subset of the whole MAGNDATA folder compared with findspingroup (slow test)
 FSG_SEED, FSG_SAMPLE = 20260, 120
+
+#: MAGNDATA files our reader refuses (left out of every slow comparison) → why; exact, like the lists above.
+#: Sites listed twice with the same moment are read since the reader keeps them once (0.250, 0.846, 1.0.20, 1.450).
+READER_REFUSES = {
+    "0.355_Mn2.85Ga1.15.mcif": "the magnetic operations give site Mn1 different moments at one position",
+    "0.432_KMnF3.mcif": "cell length a '5..88848(6)' is not a number",
+    "0.602_CaMnGe.mcif": "cell length c '7.23(I)' is not a number",
+    "0.637_KFeSe2.mcif": "cell length c '5.6lS(2)' is not a number",
+    "1.181_Ba3Fe3O7F.mcif": "site X11: 'X' is not an element",
+    "1.832_Tb6FeSi2S14.mcif": "moment of Tb1_2 '5.191)' is not a number",
+}
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -172,13 +185,15 @@ def _shared_files(pattern: str) -> list[Path]:
 
 
 def _readable(paths) -> list[Path]:
-    out = []
+    out, refused = [], set()
     for p in paths:
         try:
             _ours(p)
-        except StructureError:  # deliberately malformed entries: our reader refuses them
+        except StructureError:  # malformed entries: our reader refuses them
+            refused.add(p.name)
             continue
         out.append(p)
+    assert refused == {p.name for p in paths} & READER_REFUSES.keys(), "reader refusals changed"
     return out
 
 
