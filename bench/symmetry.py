@@ -54,13 +54,10 @@ RESULTS = REPO / "bench" / "results" / "symmetry.json"
 
 def machine_info() -> dict:
     cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpuinfo = Path("/proc/cpuinfo")  # Linux only; elsewhere platform.processor() stays
+    if cpuinfo.is_file():
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                    if line.startswith("model name")), cpu)
     versions = {}
     for pkg in ("altermag", "numpy", "scipy", "spglib", "amcheck", "spinspg", "findspingroup"):
         try:

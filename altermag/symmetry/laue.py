@@ -2,11 +2,13 @@
 
 Each position of the Hermann–Mauguin symbol of the crystal's Laue group G_L names an operation along a
 symmetry direction; the superscript is 1 if that operation keeps the spin sublattices (in H) and 2 if it
-exchanges them (C₂ spin rotation; in G∖H). Inversion is always superscript 1 (nonrelativistic spin groups
-contain {C₂‖Ī}·T... the Laue group is formed with inversion added to both H and G).
+exchanges them (C₂ spin rotation; in G∖H). The Laue groups are formed by adding inversion to both H and G,
+since the spin splitting is even in k.
 
 Directions are those of the International Tables in the idealised standard setting of spglib (a ∥ x,
-c ∥ z; hexagonal b at 120°). Because χ(−R) = χ(R) in a Laue group, a mirror has the superscript of the
+c ∥ z; hexagonal b at 120°). When the magnetic group is an orthorhombic or tetragonal subgroup of a cubic
+crystal, its axes need not lie along x, y, z: they are then taken from the group itself and the symbol is
+followed by the axes, e.g. ``²4/¹m²m¹m (4∥[100], [010], [011])``. Because χ(−R) = χ(R) in a Laue group, a mirror has the superscript of the
 two-fold rotation about its normal and −3 that of 3, so every position reduces to a proper rotation.
 """
 
@@ -72,6 +74,48 @@ def spin_laue_symbol(laue: str, std_rotations: np.ndarray, chi: np.ndarray) -> s
         positions = _POSITIONS[laue]
     else:
         return None
+    out = _decorate(positions, R, chi)
+    if out is None and laue in ("mmm", "4/m", "4/mmm"):
+        positions, axes = _axes_from_group(laue, R)
+        out = _decorate(positions, R, chi)
+        if out is not None:
+            out += " (" + ", ".join(axes) + ")"
+    return out
+
+
+def _direction_label(v: np.ndarray) -> str:
+    w = v / np.max(np.abs(v))
+    w = np.round(w * (1 if np.allclose(w, np.round(w), atol=1e-6) else 2)).astype(int)
+    if w[np.nonzero(w)[0][0]] < 0:
+        w = -w
+    return "[" + "".join(str(a) if a >= 0 else f"-{-a}" for a in w) + "]"
+
+
+def _axes_from_group(laue: str, R: np.ndarray):
+    """Symbol positions with the axes of the group itself (for subgroups of a cubic crystal)."""
+    axes = [_axis_and_order(r) for r in R]  # proper parts: the Laue group contains −R with R
+    twofold = []
+    for a, n in axes:
+        if n == 2 and not any(abs(abs(a @ b) - 1) < 1e-6 for b in twofold):
+            twofold.append(a / np.linalg.norm(a))
+    along_xyz = lambda v: np.isclose(np.max(np.abs(v)), 1.0)  # noqa: E731
+    if laue == "mmm":
+        # x, y, z-like order: sort by the Cartesian component each axis leans on, then lexicographically
+        twofold.sort(key=lambda v: (int(np.argmax(np.abs(v))), tuple(-np.abs(v))))
+        return [[("m", v, 2)] for v in twofold], [_direction_label(v) for v in twofold]
+    main = next(a for a, n in axes if n == 4)
+    perp = [v for v in twofold if abs(v @ main) < 1e-6]
+    positions = [[("4", main, 4), ("/m", main, 2)]]
+    labels = [f"4∥{_direction_label(main)}"]
+    if laue == "4/mmm":
+        first = next((v for v in perp if along_xyz(v)), perp[0])
+        second = next(v for v in perp if abs(abs(v @ first) - np.sqrt(0.5)) < 1e-6)
+        positions += [[("m", first, 2)], [("m", second, 2)]]
+        labels += [_direction_label(first), _direction_label(second)]
+    return positions, labels
+
+
+def _decorate(positions, R, chi) -> str | None:
     out = ""
     for pos in positions:
         for text, direction, order in pos:

@@ -79,6 +79,23 @@ def test_cubic_sg223_is_i_wave():
     assert np.allclose(ratio, ratio[0]) and abs(ratio[0]) > 0
 
 
+def test_spin_laue_group_of_a_tetragonal_subgroup_of_a_cubic_crystal():
+    """A15 Cr3Si type with moments on the 6c chains: the magnetic group's 4-fold lies along x, not z.
+
+    The symbol names its axes; each superscript matches the parity of f = ky² − kz²: odd under the 4-fold
+    about x and under m⊥[011] (which swaps ky and −kz), even under m⊥x and m⊥z.
+    """
+    chains = [[0.25, 0, 0.5], [0.75, 0, 0.5], [0.5, 0.25, 0], [0.5, 0.75, 0], [0, 0.5, 0.25], [0, 0.5, 0.75]]
+    m = np.zeros((8, 3))
+    m[:6, 2] = [1, -1, -1, -1, 1, 1]
+    s = MagneticStructure(np.eye(3) * 4.7, chains + [[0, 0, 0], [0.5, 0.5, 0.5]], ("Cr",) * 6 + ("Si", "Si"), m)
+    r = analyze(s)
+    assert r.space_group == 223 and r.wave == "d"
+    assert r.form_factor == "(ky - kz)*(ky + kz)"
+    assert r.spin_laue_group == "²4/¹m¹m²m (4∥[100], [001], [011])"
+    assert_form_factor_parity(s)
+
+
 def test_ferromagnet_and_nonmagnetic():
     assert analyze(a15_structure(afm=False)).verdict == "ferromagnet"
     s = a15_structure().without_moments()
