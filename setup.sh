@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 "$PY" -m pip install --quiet "torch==2.13.0"
-"$PY" -m pip install --quiet -e ".[ml,peers,test]"
+"$PY" -m pip install --quiet -e ".[ml,peers,extra,test]"
 command -v pyenv >/dev/null 2>&1 && pyenv rehash || true

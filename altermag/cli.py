@@ -174,6 +174,22 @@ def tour(out: Path = typer.Option(Path("tour"), "--out", help="Output folder for
         webbrowser.open(index.resolve().as_uri())
 
 
+def _register_capabilities() -> None:
+    """Each capability owns its sub-command group in ``altermag/<capability>/cli.py``."""
+    from altermag.discovery.cli import app as discover_app
+    from altermag.dynamics.cli import app as dynamics_app
+    from altermag.models.cli import app as model_app
+    from altermag.transport.cli import app as transport_app
+
+    app.add_typer(model_app, name="model", help="Minimal two-sublattice models: catalogue, bands, presets.")
+    app.add_typer(transport_app, name="transport", help="Boltzmann transport of a d-wave altermagnet channel.")
+    app.add_typer(discover_app, name="discover", help="Crystal-graph network: pre-train, train, predict, evaluate.")
+    app.add_typer(dynamics_app, name="dynamics", help="Itinerant spin models, exchange fields, ML force fields, LLG.")
+
+
+_register_capabilities()
+
+
 def main() -> None:  # console-script entry point
     app()
 

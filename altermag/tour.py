@@ -21,7 +21,8 @@ class Section:
     html: str
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+def html_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    """HTML table of ``rows`` (dicts) with ``columns`` = [(key, header), ...]; None shows as an em dash."""
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(k, '')) if r.get(k) is not None else '—')}</td>"
                                      for k, _ in columns) + "</tr>" for r in rows)
@@ -80,14 +81,26 @@ def discovery_section(out: Path) -> Section:
     text = (f"<p>{len(rows)} bundled structures (known altermagnets, their experimental orders where they differ, "
             f"and reference non-altermagnets) classified by the nonrelativistic spin-group engine; "
             f"{n_ok}/{len(rows)} agree with the literature verdict. Data: <code>classification.json</code>.</p>")
-    table = _table(rows, [("name", "material"), ("role", "role"), ("verdict", "verdict"), ("wave", "class"),
+    table = html_table(rows, [("name", "material"), ("role", "role"), ("verdict", "verdict"), ("wave", "class"),
                           ("spin_laue_group", "spin Laue group"), ("form_factor", "f(k)"), ("detail", "detail"),
                           ("space_group", "space group"), ("literature", "literature")])
     return Section("Discovery: spin-group classification of known magnets",
                    text + table + '<p><img src="form_factors.png" alt="form factors"></p>')
 
 
-#: the report's sections in order; later capabilities append theirs
+def _capability_section(module: str) -> Callable[[Path], Section]:
+    """The ``section(out)`` of ``altermag.<capability>.tour``, imported only when the tour runs."""
+
+    def make(out: Path) -> Section:
+        import importlib
+
+        return importlib.import_module(module).section(out)
+
+    make.__name__ = module
+    return make
+
+
+#: the report's sections in order; each capability contributes ``altermag/<capability>/tour.py:section``
 SECTIONS: list[Callable[[Path], Section]] = [discovery_section]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
