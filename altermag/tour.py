@@ -101,7 +101,10 @@ def _capability_section(module: str) -> Callable[[Path], Section]:
 
 
 #: the report's sections in order; each capability contributes ``altermag/<capability>/tour.py:section``
-SECTIONS: list[Callable[[Path], Section]] = [discovery_section]
+SECTIONS: list[Callable[[Path], Section]] = [
+    discovery_section,
+    _capability_section("altermag.models.tour"),
+]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}
