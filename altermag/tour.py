@@ -104,6 +104,8 @@ def _capability_section(module: str) -> Callable[[Path], Section]:
 SECTIONS: list[Callable[[Path], Section]] = [
     discovery_section,
     _capability_section("altermag.models.tour"),
+    _capability_section("altermag.transport.tour"),
+    _capability_section("altermag.discovery.tour"),
 ]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
