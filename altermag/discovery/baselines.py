@@ -149,10 +149,11 @@ def point_group_characters(rotations: np.ndarray) -> np.ndarray:
 
 
 def _magnetic_mask(species, magnetic) -> np.ndarray:
+    """Magnetic sites by element set name/list (:func:`altermag.symmetry.enumeration.magnetic_site_mask`)."""
     from altermag.structures.elements import magnetic_elements
+    from altermag.symmetry.enumeration import magnetic_site_mask
 
-    els = magnetic_elements(magnetic)
-    return np.array([any(e in els for e in elements_of(s)) for s in species])
+    return magnetic_site_mask(species, magnetic_elements(magnetic))
 
 
 def _prior_from_symmetry(sym, mask: np.ndarray) -> tuple[float, int]:
@@ -304,9 +305,8 @@ def compute_features(structures, *, hashes=None, cache_dir=None, use_cache: bool
                      symprec: float = 1e-2, max_sites: int = 12, workers: int | None = None,
                      progress: bool = True) -> FeatureTable:
     """Features of many structures (parallel, cached by structure content hash; see module docstring)."""
-    from altermag.core.executor import get_executor
     from altermag.core.io import load_json, save_json
-    from altermag.discovery.datasets import default_cache_dir, structure_hash
+    from altermag.discovery.datasets import default_cache_dir, get_executor_for, structure_hash
 
     structures = list(structures)
     opts = {"magnetic": magnetic, "symprec": symprec, "max_sites": max_sites}
@@ -322,7 +322,7 @@ def compute_features(structures, *, hashes=None, cache_dir=None, use_cache: bool
     todo = [i for i, k in enumerate(keys) if k not in cache]
     results: dict[int, object] = {i: cache[keys[i]] for i in range(len(keys)) if keys[i] in cache}
     if todo:
-        with get_executor(workers=1 if len(todo) < 32 else workers) as ex:
+        with get_executor_for(todo, workers, min_items=32) as ex:
             for j, res in ex.imap_unordered(_feature_job, [(structures[i], opts) for i in todo],
                                             progress=progress, desc="features"):
                 if isinstance(res, BaseException):

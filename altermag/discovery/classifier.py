@@ -220,6 +220,21 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return float(math.exp(res.x))
 
 
+def calibrate_temperature(logits: np.ndarray, y: np.ndarray) -> tuple[float, str]:
+    """(T, note): :func:`fit_temperature`, except where the fit carries no information — a validation set
+    with fewer than 2 items of a class, or one the logits separate perfectly (its NLL falls monotonically
+    as T → 0, so the fit runs into the lower bound and would make every probability 0 or 1). There T = 1 is
+    kept and ``note`` says why."""
+    y = np.asarray(y)
+    n_pos = int(y.sum())
+    if min(n_pos, len(y) - n_pos) < 2:
+        return 1.0, f"skipped: {n_pos} positive / {len(y) - n_pos} negative validation items (need >= 2 each)"
+    T = fit_temperature(logits, y)
+    if T <= 0.05 * 1.01:
+        return 1.0, "skipped: the validation set is perfectly separated (NLL -> 0 as T -> 0); T = 1 kept"
+    return T, "temperature scaling on the validation split"
+
+
 def split_validation(labels: np.ndarray, groups, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train_idx, val_idx): grouped (no group in both), stratified by label when possible."""
     n = len(labels)
@@ -312,7 +327,7 @@ class Classifier:
         except FileNotFoundError:
             raise AltermagError(f"model file not found: {path}") from None
         except Exception as exc:
-            raise AltermagError(f"cannot read model file {path}: {exc}") from None
+            raise AltermagError(f"cannot read model file {path} ({type(exc).__name__}: {exc})") from None
         if d.get("format") != "altermag-discovery-classifier-1":
             raise AltermagError(f"{path} is not an altermag discovery classifier")
         cfg = TrainConfig.from_dict(d["config"])
@@ -423,7 +438,7 @@ def train_classifier(graphs: Sequence[CrystalGraph], labels, config: TrainConfig
         lg = _batched_logits(net, [graphs[i] for i in va], None if gf is None else gf[va])
         info["val_nll_uncalibrated"] = _nll(lg, y[va])
         if config.calibrate and 0 < y[va].sum() < len(va):
-            T = fit_temperature(lg, y[va])
+            T, info["calibration"] = calibrate_temperature(lg, y[va])
             info["val_nll_calibrated"] = _nll(lg, y[va], T)
         p = 1 / (1 + np.exp(-(lg[:, 1] - lg[:, 0]) / T))
         if 0 < y[va].sum() < len(va):

@@ -10,6 +10,7 @@ altermag.discovery.cli train ...``.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -65,12 +66,46 @@ def _merge_config(cls, config: Optional[Path], section: str, overrides: dict):
             raise ParameterError(f"--config {config}: unknown settings {sorted(unknown)} "
                                  f"(allowed: {sorted(cls.__dataclass_fields__)})")
         data.pop("pretrain", None), data.pop("train", None)
+        _check_types(cls, data, f"--config {config}")
     g = data.get("graph") or {}
-    data["graph"] = GraphConfig(**g).as_dict() if isinstance(g, dict) else GraphConfig().as_dict()
+    if not isinstance(g, dict):
+        raise ParameterError(f"--config {config}: 'graph' must be a mapping of GraphConfig settings, got {g!r}")
+    unknown = set(g) - set(GraphConfig.__dataclass_fields__)
+    if unknown:
+        raise ParameterError(f"--config {config}: unknown graph settings {sorted(unknown)} "
+                             f"(allowed: {sorted(GraphConfig.__dataclass_fields__)})")
+    _check_types(GraphConfig, g, f"--config {config}: graph")
+    data["graph"] = GraphConfig(**g).as_dict()
     data.update({k: v for k, v in overrides.items() if v is not None})
     if "milestones" in data:
         data["milestones"] = tuple(data["milestones"])
     return cls(**data)
+
+
+def _check_types(cls, data: dict, where: str) -> None:
+    """Each YAML value must have the type of the dataclass field's default (ints accepted for floats; ``None``
+    only where the default is ``None``; lists for tuples): a wrong type is a one-line ParameterError."""
+    from altermag.core.errors import ParameterError
+
+    allowed = {bool: (bool,), int: (int,), float: (int, float), str: (str,), tuple: (list, tuple),
+               dict: (dict,)}
+    for key, value in data.items():
+        f = cls.__dataclass_fields__.get(key)
+        if f is None or key in ("graph", "pretrain", "train"):
+            continue
+        default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+        if default is None or default is dataclasses.MISSING:
+            ok = value is None or isinstance(value, (int, float, str, list))
+        else:
+            types = allowed.get(type(default), (type(default),))
+            if key == "class_weight":  # "balanced" or a number
+                types = (str, int, float)
+            elif key == "magnetic":  # a set name or a list of elements
+                types = (str, list, tuple)
+            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        if not ok:
+            raise ParameterError(f"{where}: setting {key} = {value!r} has the wrong type "
+                                 f"(expected {type(default).__name__})")
 
 
 @app.command()
@@ -133,9 +168,10 @@ def _gather_structures(folders, magndata: bool, synthetic: int, seed: int, worke
             typer.secho(f"{path}: skipped: {msg}", fg="yellow", err=True)
         structures += got
     if magndata or synthetic:
-        from altermag.discovery.datasets import pretraining_corpus
+        from altermag.discovery.datasets import default_magndata_folder, pretraining_corpus
 
-        structures += pretraining_corpus(n_synthetic=synthetic, seed=seed, include_magndata=magndata,
+        folder = default_magndata_folder() if magndata else None  # --magndata without a folder is an error
+        structures += pretraining_corpus(folder, n_synthetic=synthetic, seed=seed, include_magndata=magndata,
                                          workers=workers, progress=_is_main(), limit=limit)
     if limit is not None:
         structures = structures[:limit]
@@ -277,7 +313,8 @@ def predict(
         if json_out:
             _emit(rec)
         elif "error" in rec:
-            typer.secho(f"{rec['file']}: error: {rec['error']}", fg="red", err=True)
+            msg = rec["error"] if str(rec["error"]).startswith(str(rec["file"])) else f"{rec['file']}: {rec['error']}"
+            typer.secho(f"error: {msg}", fg="red", err=True)
         else:
             flag = "  ← above threshold" if rec["above_threshold"] else ""
             typer.echo(f"{rec['file']}: {rec['formula']}  p(altermagnet) = {rec['probability']:.3f}{flag}")

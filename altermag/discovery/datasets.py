@@ -69,7 +69,11 @@ def default_magndata_folder() -> Path:
     """The MAGNDATA folder: ``$ALTERMAG_MAGNDATA`` if set, else ``../shared/data/magndata`` next to the
     repository (development setup). Raises :class:`AltermagError` saying how to provide one."""
     env = os.environ.get("ALTERMAG_MAGNDATA")
-    candidates = [Path(env)] if env else []
+    if env:  # an explicit setting is never silently replaced by another folder
+        if not Path(env).is_dir():
+            raise AltermagError(f"ALTERMAG_MAGNDATA={env}: not a folder")
+        return Path(env)
+    candidates = []
     repo = Path(__file__).resolve().parents[2]
     candidates += [repo.parent / "shared" / "data" / "magndata", Path("/work/shared/data/magndata")]
     for c in candidates:
@@ -113,13 +117,12 @@ def file_hash(path) -> str:
 
 def structure_hash(structure: MagneticStructure, decimals: int = 5) -> str:
     """Content hash of a structure (lattice, fractional coordinates wrapped to [0,1), species, moments),
-    rounded to ``decimals``; identical crystals in the same cell and atom order share it."""
-    h = hashlib.sha256()
-    h.update(np.round(structure.lattice, decimals).tobytes())
-    h.update(np.round(np.mod(structure.frac_coords, 1.0), decimals).tobytes())
-    h.update("|".join(structure.species).encode())
-    h.update(np.round(structure.moments, decimals).tobytes())
-    return h.hexdigest()
+    rounded to ``decimals``; identical crystals in the same cell and atom order share it
+    (:func:`altermag.discovery.graphs.content_hash`)."""
+    from altermag.discovery.graphs import content_hash
+
+    return content_hash(structure.lattice, structure.frac_coords, structure.species, structure.moments,
+                        decimals=decimals)
 
 
 def composition_family(formula_or_structure) -> tuple[str, str]:
@@ -175,12 +178,8 @@ def _label_job(args) -> tuple[str, dict]:
 
 def _read_job(path: str):
     """Read one file; returns the structure with moments removed or an error string."""
-    from altermag.structures.io import read_structure
-
-    try:
-        return read_structure(path).without_moments()
-    except AltermagError as exc:
-        return f"error: {exc}"
+    s = _read_any_job(path)
+    return f"error: {s}" if isinstance(s, str) else s.without_moments()
 
 
 @dataclass
@@ -338,12 +337,8 @@ def labelled_corpus(folder=None, *, k0_only: bool = True, include_disordered: bo
             keep.append(str(f))
     structures: list[MagneticStructure] = []
     final = []
-    reader = map(_read_job, keep) if len(keep) < 64 or workers == 1 else None
-    if reader is None:
-        with get_executor(workers=workers) as ex:
-            loaded = ex.map(_read_job, keep, progress=progress, desc="read")
-    else:
-        loaded = list(reader)
+    with get_executor_for(keep, workers) as ex:
+        loaded = ex.map(_read_job, keep, progress=progress and len(keep) >= 64, desc="read")
     for p, s in zip(keep, loaded):
         if isinstance(s, str):  # pragma: no cover - labelled files were readable a moment ago
             skipped[p] = f"unreadable: {s}"
@@ -371,12 +366,10 @@ def read_folder(folder, *, remove_moments: bool = False, workers: int | None = N
     Returns ``(structures, errors)``: structures in file order (``source`` = path), and file → message for
     files that could not be read (bad input never stops the batch). ``remove_moments`` drops the moments.
     """
-    from altermag.core.executor import get_executor
-
     files = [str(f) for f in structure_files(folder, recursive=recursive)]
     if not files:
         raise AltermagError(f"{folder}: no structure files (.mcif/.cif/.vasp/POSCAR/.json) in this folder")
-    with get_executor(workers=1 if len(files) < 64 else workers) as ex:
+    with get_executor_for(files, workers) as ex:
         results = ex.map(_read_any_job, files, progress=progress, desc="read")
     structures, errors = [], {}
     for p, s in zip(files, results):
@@ -416,7 +409,6 @@ def paper_sets(structures, *, magnetic: str | None = "3d4f", symprec: float = 1e
     Returns ``{"sets": {name: [index, ...]}, "table": paper_table rows, "records": [...]}`` where indices
     refer to the input order.
     """
-    from altermag.core.executor import get_executor
     from altermag.symmetry.screening import paper_table
 
     if isinstance(structures, LabelledCorpus):
@@ -425,7 +417,7 @@ def paper_sets(structures, *, magnetic: str | None = "3d4f", symprec: float = 1e
         structures, _ = read_folder(structures, progress=progress)
     structures = list(structures)
     opts = {"magnetic": magnetic, "symprec": symprec}
-    with get_executor(workers=1 if len(structures) < 64 else workers) as ex:
+    with get_executor_for(structures, workers) as ex:
         records = ex.map(_screen_job, [(s, opts) for s in structures], progress=progress, desc="screen")
     sets: dict[str, list[int]] = {"pretraining": [], "negatives": [], "candidates": []}
     for i, r in enumerate(records):
@@ -545,11 +537,12 @@ def pretraining_corpus(folder=None, *, n_synthetic: int = 500, seed: int = 0, in
     return out
 
 
-def get_executor_for(items, workers):
-    """Serial for small batches (process start-up costs more than it saves), else ``get_executor``."""
+def get_executor_for(items, workers, min_items: int = 64):
+    """Serial for fewer than ``min_items`` jobs (process start-up costs more than it saves), else
+    :func:`altermag.core.executor.get_executor` with ``workers``: the one executor rule of this package."""
     from altermag.core.executor import get_executor
 
-    return get_executor(workers=1 if len(items) < 64 else workers)
+    return get_executor(workers=1 if len(items) < min_items else workers)
 
 
 def elements_in(structure: MagneticStructure) -> set[str]:

@@ -268,15 +268,25 @@ def _as_arrays(structure) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str,
             info)
 
 
-def structure_hash(lattice, frac, species, config: GraphConfig) -> str:
-    """Cache key: structure content (rounded to 1e-6) + graph config + graph code version."""
+def content_hash(lattice, frac, species, moments=None, *, decimals: int = 6, salt: str = "") -> str:
+    """SHA-256 (hex) of a crystal's content: ``salt``, lattice, fractional coordinates wrapped to [0, 1),
+    species and (if given) moments, numbers rounded to ``decimals``. The one content hash of the discovery
+    package: graph cache keys (:func:`structure_hash`) and feature/label keys
+    (:func:`altermag.discovery.datasets.structure_hash`) are both built on it."""
     h = hashlib.sha256()
-    h.update(GRAPH_CODE_VERSION.encode())
-    h.update(json.dumps(config.as_dict(), sort_keys=True).encode())
-    h.update(np.round(np.asarray(lattice, float), 6).astype(np.float64).tobytes())
-    h.update(np.round(np.mod(np.asarray(frac, float), 1.0), 6).astype(np.float64).tobytes())
+    h.update(salt.encode())
+    h.update(np.round(np.asarray(lattice, float), decimals).astype(np.float64).tobytes())
+    h.update(np.round(np.mod(np.asarray(frac, float), 1.0), decimals).astype(np.float64).tobytes())
     h.update("|".join(species).encode())
-    return h.hexdigest()[:32]
+    if moments is not None:
+        h.update(np.round(np.asarray(moments, float), decimals).astype(np.float64).tobytes())
+    return h.hexdigest()
+
+
+def structure_hash(lattice, frac, species, config: GraphConfig) -> str:
+    """Graph cache key: structure content (rounded to 1e-6) + graph config + graph code version."""
+    salt = GRAPH_CODE_VERSION + json.dumps(config.as_dict(), sort_keys=True)
+    return content_hash(lattice, frac, species, decimals=6, salt=salt)[:32]
 
 
 def build_graph(structure, config: GraphConfig = GraphConfig()) -> CrystalGraph:

@@ -214,7 +214,16 @@ def save_encoder(encoder: CGCNNEncoder, path, extra: dict | None = None) -> None
 
 def load_encoder(path) -> CGCNNEncoder:
     """Encoder saved by :func:`pretrain` (``out_dir/encoder.pt``) or :func:`save_encoder`."""
-    d = torch.load(path, map_location="cpu", weights_only=False)
+    from altermag.core.errors import AltermagError
+
+    try:  # weights_only: tensors and plain containers, never arbitrary pickled code
+        d = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise AltermagError(f"encoder file not found: {path}") from None
+    except Exception as exc:
+        raise AltermagError(f"cannot read encoder file {path} ({type(exc).__name__}: {exc})") from None
+    if not isinstance(d, dict) or "encoder_config" not in d or "state_dict" not in d:
+        raise AltermagError(f"{path} is not an encoder saved by 'altermag discover pretrain'")
     enc = CGCNNEncoder(EncoderConfig(**d["encoder_config"]))
     enc.load_state_dict(d["state_dict"])
     return enc

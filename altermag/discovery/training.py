@@ -217,6 +217,32 @@ class LoopResult:
     steps: int = 0
 
 
+#: settings that may change between a run and its resumption (they do not change the numbers on CPU)
+RESUME_FREE = ("checkpoint_every", "threads", "device", "world_size")
+
+
+def _flat_settings(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat_settings(v, f"{prefix}{k}."))
+        elif k not in RESUME_FREE:
+            out[f"{prefix}{k}"] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def _check_resume_settings(path: Path, ck: dict, now: dict) -> None:
+    """--resume with other settings than the checkpointed run would silently mix two runs: refuse it."""
+    if "settings" not in ck:
+        return
+    new = _flat_settings(now)
+    diff = sorted(k for k in set(ck["settings"]) | set(new) if ck["settings"].get(k) != new.get(k))
+    if diff:
+        shown = ", ".join(f"{k}: {ck['settings'].get(k)!r} → {new.get(k)!r}" for k in diff[:4])
+        raise ParameterError(f"{path}: cannot resume with changed settings ({shown}"
+                             f"{', …' if len(diff) > 4 else ''}); use the run's settings or a new --out folder")
+
+
 def train_loop(task: torch.nn.Module, items: np.ndarray, config: LoopConfig, *, out_dir=None,
                resume: bool = False, run_config: dict | None = None,
                epoch_end: Callable[[torch.nn.Module, int, dict, dict], bool] | None = None,
@@ -255,7 +281,12 @@ def train_loop(task: torch.nn.Module, items: np.ndarray, config: LoopConfig, *, 
     items = np.asarray(items)
     if resume and out is not None and (out / CHECKPOINT).exists():
         ck = torch.load(out / CHECKPOINT, map_location=device, weights_only=False)
-        task.load_state_dict(ck["model"])
+        _check_resume_settings(out / CHECKPOINT, ck, {"loop": asdict(config), **(run_config or {})})
+        try:
+            task.load_state_dict(ck["model"])
+        except RuntimeError as exc:
+            raise ParameterError(f"{out / CHECKPOINT}: the checkpoint does not fit this model "
+                                 f"({str(exc).splitlines()[0]}); resume with the run's own settings") from None
         opt.load_state_dict(ck["optimizer"])
         _set_rng_states(gen, ck["rng"])
         epoch, step_in_epoch, global_step = ck["epoch"], ck["step_in_epoch"], ck["global_step"]
@@ -281,6 +312,7 @@ def train_loop(task: torch.nn.Module, items: np.ndarray, config: LoopConfig, *, 
                             "step_in_epoch": step_in_epoch, "global_step": global_step,
                             "history": result.history, "extra": result.extra, "finished": finished,
                             "stopped_early": stopped, "config": asdict(config),
+                            "settings": _flat_settings({"loop": asdict(config), **(run_config or {})}),
                             "epoch_sums": dict(sums)}, out / CHECKPOINT)
 
     B = config.batch_size

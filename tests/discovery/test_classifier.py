@@ -75,6 +75,23 @@ def test_temperature_scaling_recovers_known_temperature(rng):
     T = fit_temperature(logits, y)
     assert T == pytest.approx(3.0, rel=0.12)
     assert _nll(logits, y, T) < _nll(logits, y) - 0.05
+    from altermag.discovery.classifier import calibrate_temperature
+
+    assert calibrate_temperature(logits, y)[0] == T  # an informative fit is used as it is
+
+
+def test_uninformative_validation_sets_keep_temperature_one():
+    """A perfectly separated validation set drives the NLL fit to T -> 0 (all probabilities 0/1): kept at 1."""
+    from altermag.discovery.classifier import calibrate_temperature
+
+    logits = np.array([[0.0, 2.0], [0.0, 1.0], [0.0, -1.0], [0.0, -3.0]])
+    assert fit_temperature(logits, np.array([1, 1, 0, 0])) < 0.06  # what the bare fit does
+    T, note = calibrate_temperature(logits, np.array([1, 1, 0, 0]))
+    assert T == 1.0 and "separated" in note
+    T, note = calibrate_temperature(logits, np.array([1, 0, 0, 0]))
+    assert T == 1.0 and "need >= 2" in note
+    T, _ = calibrate_temperature(logits, np.array([1, 0, 1, 0]))  # overlapping classes: a real fit
+    assert 0.06 < T < 20
 
 
 def test_training_learns_and_calibration_lowers_validation_nll(refs):

@@ -62,8 +62,21 @@ def test_predict_bad_file_gives_error_record_and_exit_1(tmp_path):
     assert res.exit_code == 1
     recs = _lines(res.output)
     assert "probability" in recs[0] and recs[1]["file"] == str(bad) and "error" in recs[1]
+    res = runner.invoke(app, ["discover", "predict", str(bad), str(tmp_path / "missing.cif")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 2 and all(ln.count(str(tmp_path)) == 1 for ln in lines)  # one line each, path once
     res = runner.invoke(app, ["discover", "predict", good, "--model", str(tmp_path / "none.pt")])
     assert res.exit_code == 1 and "not found" in res.output
+    junk = tmp_path / "junk.pt"
+    junk.write_text("junk\n")
+    res = runner.invoke(app, ["discover", "predict", good, "--model", str(junk)])
+    assert res.exit_code == 1 and "cannot read model file" in res.output and isinstance(res.exception, SystemExit)
+    from altermag.core.errors import AltermagError
+    from altermag.discovery.nwr_gae import load_encoder
+
+    with pytest.raises(AltermagError, match="cannot read encoder file"):  # `train --encoder junk.pt`
+        load_encoder(junk)
 
 
 def test_train_with_yaml_config_then_predict(labelled_csv, tmp_path):
@@ -114,3 +127,54 @@ def test_config_errors(tmp_path, labelled_csv):
     assert res.exit_code == 1 and "--labels" in res.output
     res = runner.invoke(app, ["discover", "predict", str(fixture_file("0.607_")), "--threshold", "2"])
     assert res.exit_code == 1 and "threshold" in res.output
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("graph:\n  cutof: 6\n", "cutof"),                       # misspelt graph key
+    ("train:\n  hidden: abc\n", "hidden"),                    # wrong type
+    ("graph: 5\n", "graph"),                                  # not a mapping
+    ("graph:\n  embedding: word2vec\n", "embedding"),         # unknown embedding
+    ("train:\n  epochs: [\n", "YAML"),                        # not YAML
+])
+def test_bad_config_is_a_one_line_error(tmp_path, labelled_csv, text, needle):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    res = runner.invoke(app, ["discover", "train", "--labels", str(labelled_csv), "--out", str(tmp_path / "o"),
+                              "--config", str(bad)])
+    assert res.exit_code == 1, res.output
+    assert isinstance(res.exception, SystemExit)  # a handled user error, not a traceback
+    assert needle in res.output and "error:" in res.output and "Traceback" not in res.output
+
+
+def test_cli_resume_of_a_killed_run_equals_an_uninterrupted_run(tmp_path, labelled_csv, monkeypatch):
+    """`train --resume` after a run died mid-run (step 5; last checkpoint at step 4, so one step is redone)
+    ends with the uninterrupted run's weights, bit for bit; resuming with other settings is refused. The
+    real SIGKILL of a training subprocess is `test_training.py::test_sigkill_then_resume_gives_identical_weights`
+    (-m slow)."""
+    import torch
+
+    import altermag.discovery.classifier as C
+
+    args = ["discover", "train", "--labels", str(labelled_csv), "--epochs", "3", "--hidden", "8",
+            "--batch-size", "4", "--checkpoint-every", "2", "--patience", "0", "--threads", "1", "--seed", "3"]
+    real = C.train_loop
+    monkeypatch.setattr(C, "train_loop", lambda *a, **k: real(*a, **{**k, "kill_after_steps": 5}))
+    killed = tmp_path / "killed"
+    res = runner.invoke(app, [*args, "--out", str(killed)])
+    assert res.exit_code != 0 and not (killed / "model.pt").exists()
+    assert not torch.load(killed / "checkpoint.pt", weights_only=False)["finished"]
+    monkeypatch.setattr(C, "train_loop", real)
+    res = runner.invoke(app, [*args, "--out", str(killed), "--resume", "--lr", "0.01"])
+    assert res.exit_code == 1 and "changed settings" in res.output and "lr" in res.output
+    res = runner.invoke(app, [*args, "--out", str(killed), "--resume"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "fresh")])
+    assert res.exit_code == 0, res.output
+    # the last epoch's weights (checkpoint) — model.pt holds the best-validation epoch, possibly pre-kill
+    ck = {r: torch.load(tmp_path / r / "checkpoint.pt", weights_only=False) for r in ("killed", "fresh")}
+    a, b = ck["killed"]["model"], ck["fresh"]["model"]
+    assert ck["killed"]["finished"] and a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert [h["loss"] for h in ck["killed"]["history"]] == [h["loss"] for h in ck["fresh"]["history"]]
+    ma, mb = (torch.load(tmp_path / r / "model.pt", weights_only=False)["state_dict"] for r in ("killed", "fresh"))
+    assert all(torch.equal(ma[k], mb[k]) for k in ma)

@@ -131,6 +131,17 @@ def test_clear_errors(tmp_path):
 def test_default_folder_message(monkeypatch, tmp_path):
     monkeypatch.setenv("ALTERMAG_MAGNDATA", str(tmp_path))
     assert ds.default_magndata_folder() == tmp_path
+    # a wrong explicit setting is an error, never silently replaced by the development folder
+    monkeypatch.setenv("ALTERMAG_MAGNDATA", str(tmp_path / "missing"))
+    with pytest.raises(AltermagError, match="ALTERMAG_MAGNDATA"):
+        ds.default_magndata_folder()
+    from typer.testing import CliRunner
+
+    from altermag.cli import app
+
+    res = CliRunner().invoke(app, ["discover", "pretrain", "--magndata", "--synthetic", "1",
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "ALTERMAG_MAGNDATA" in res.output and isinstance(res.exception, SystemExit)
 
 
 def test_read_folder_reports_bad_files(tmp_path):

@@ -131,6 +131,11 @@ def test_cache_uses_content_hash(tmp_path):
     assert len(files) == 1 and files[0].stem == g.content_hash
     again = build_graphs([s], cache_dir=tmp_path, progress_bar=False)[0]
     np.testing.assert_array_equal(again.edge_features, g.edge_features)
+    marked = CrystalGraph.load(files[0])  # prove the second build is a cache hit: mark the cached file
+    marked.edge_features = marked.edge_features * 0.5
+    marked.save(files[0])
+    hit = build_graphs([s], cache_dir=tmp_path, progress_bar=False)[0]
+    np.testing.assert_array_equal(hit.edge_features, 0.5 * g.edge_features)
     # a changed structure or config is a different key, never a stale hit
     strained = s.supercell([1, 1, 1])
     from dataclasses import replace

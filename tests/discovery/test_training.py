@@ -28,7 +28,7 @@ SETUP = textwrap.dedent("""
     labels = np.array([1 if reference_info(n).get("role") == "positive" else 0 for n in names])
 """)
 
-RESUME_CFG = dict(hidden=8, mlp_hidden=8, epochs=16, batch_size=4, lr=3e-3, seed=11, checkpoint_every=2,
+RESUME_CFG = dict(hidden=8, mlp_hidden=8, epochs=8, batch_size=4, lr=3e-3, seed=11, checkpoint_every=2,
                   patience=0, val_fraction=0.25, threads=1)
 
 
@@ -42,6 +42,7 @@ def _state(path):
     return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
+@pytest.mark.slow  # ≈15-30 s here (a subprocess importing torch); the in-process kill/resume test is in test_cli_discover
 def test_sigkill_then_resume_gives_identical_weights(tmp_path):
     from altermag.discovery.classifier import TrainConfig, train_classifier
     from altermag.discovery.graphs import build_graphs
