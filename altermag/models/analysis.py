@@ -51,6 +51,14 @@ def model_from_spec(spec, params: dict | None = None, **overrides) -> TwoSublatt
                                        info={"provisional": {"params": "illustrative coefficients "
                                                                        "(illustrative_params), not a material"}})
             params = None
+        elif s.isdigit():
+            from altermag.models.catalogue import catalogue
+
+            rows = [f"{e.space_group}:{e.wyckoff}" for e in catalogue(complete=True) if e.space_group == int(s)]
+            hint = (f"its rows: {', '.join(rows)}" if rows else
+                    f"space group {s} has no two-sublattice entry; see `altermag model list`")
+            raise ParameterError(f"{s!r} names a space group but no Wyckoff position; use SG:WYCKOFF such as "
+                                 f"'{rows[0].split(',')[0].split('-')[0] if rows else '136:2a'}' ({hint})")
         else:
             try:
                 model = preset(s)
@@ -75,9 +83,22 @@ def paper_path(model: TwoSublatticeModel, density: float = 60.0):
     path = (model.info or {}).get("path")
     if path:
         pts, segs = path["points"], path["segments"]
+    elif _needs_seekpath(model):
+        # centred (C, I, F, R) or monoclinic cells: the primitive-lattice labels of _default_path would be wrong
+        return seekpath_path(model, reference_distance=1.0 / density)
     else:
         pts, segs = _default_path(model)
     return kpath_from_segments(model.lattice, pts, segs, n_per_inv_angstrom=density)
+
+
+def _needs_seekpath(model) -> bool:
+    """True for 3D models of centred or monoclinic space groups (no generic labelled path fits them)."""
+    sg = getattr(model.terms, "space_group", None)
+    if model.terms.dimension == 2 or not sg:
+        return False
+    from altermag.models.catalogue import space_group_data
+
+    return space_group_data(int(sg))["symbol"][0] != "P" or 3 <= int(sg) <= 15
 
 
 def _default_path(model):
@@ -105,7 +126,7 @@ def seekpath_path(model: TwoSublatticeModel, structure=None, reference_distance:
     (:class:`~altermag.structures.MagneticStructure`) when it is known. Centred cells: seekpath works in its
     primitive cell; the points are converted back to fractions of the (conventional) model cell via k_cart.
     """
-    from altermag.core.kspace import kpath
+    from altermag.core.kspace import kpath, to_cartesian
 
     if model.terms.dimension == 2:
         raise ParameterError("seekpath paths are 3D; use paper_path() for 2D models")
@@ -116,7 +137,7 @@ def seekpath_path(model: TwoSublatticeModel, structure=None, reference_distance:
         num = np.unique(species, return_inverse=True)[1] + 1
         kp = kpath(lat, pos, num, reference_distance=reference_distance)
         # structure cell → model cell through Cartesian k (both cells share the Cartesian frame)
-        k_cart = kp.k_frac_input @ (2 * np.pi * np.linalg.inv(lat).T)
+        k_cart = to_cartesian(kp.k_frac_input, lat)
         kf = model.to_frac(k_cart, "cart")
         from dataclasses import replace
 

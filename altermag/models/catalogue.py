@@ -90,14 +90,14 @@ _TABLE3 = {11, 14, 51, 53, 55, 58, 127, 128, 136, 176, 193, 194}
 
 
 def lattice_from_parameters(a, b, c, alpha, beta, gamma) -> np.ndarray:
-    """Rows a, b, c (Å) with a ∥ x and b in the xy plane (angles in degrees)."""
-    al, be, ga = np.radians([alpha, beta, gamma])
-    ax = np.array([a, 0.0, 0.0])
-    bx = np.array([b * np.cos(ga), b * np.sin(ga), 0.0])
-    cx = c * np.cos(be)
-    cy = c * (np.cos(al) - np.cos(be) * np.cos(ga)) / np.sin(ga)
-    cz = np.sqrt(max(c * c - cx * cx - cy * cy, 0.0))
-    M = np.array([ax, bx, [cx, cy, cz]])
+    """Rows a, b, c (Å) with a ∥ x and b in the xy plane (angles in degrees).
+
+    The matrix of :meth:`altermag.core.lattice.Lattice.from_parameters` (same orientation), with
+    round-off entries (|x| < 1e-14, e.g. cos 90°) set to exact zeros so bond shells compare exactly.
+    """
+    from altermag.core.lattice import Lattice
+
+    M = np.array(Lattice.from_parameters(a, b, c, alpha, beta, gamma).matrix, float)
     M[np.abs(M) < 1e-14] = 0.0
     return M
 

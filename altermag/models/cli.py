@@ -136,6 +136,8 @@ def bands(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[fl
         from altermag.models.analysis import bands as compute
         from altermag.models.plots import plot_bands
 
+        if not density > 0:
+            raise ParameterError(f"--density = {density} must be > 0 (k-points per Å⁻¹ along the path)")
         m = _load(model, param, J, mu, neel)
         bs = compute(m, path=path, density=density)
         out.mkdir(parents=True, exist_ok=True)
@@ -198,6 +200,10 @@ def fermi(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[fl
                        f"max |ΔE| = {1e3 * rec['max_abs_splitting_eV']:.1f} meV; wrote {', '.join(files)}")
             if check is not None:
                 typer.echo(f"  nodal set = zeros of t_z: {check['agree']}")
+            if not fc["contours"]:
+                E = m.eigenvalues(sm["k"])
+                typer.echo(f"  no band crosses E = {energy:g} eV on this plane (bands span {E.min():.3f} to "
+                           f"{E.max():.3f} eV there); try --energy inside that range or --mu")
     except AltermagError as exc:
         _fail(exc)
 

@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from altermag.core.errors import AltermagError, ParameterError
+from altermag.core.kspace import to_cartesian, to_fractional
+from altermag.core.lattice import Lattice
 from altermag.core.pauli import TAU_SIGMA
 from altermag.models.terms import CHANNELS, Harmonic, ModelTerms
 
@@ -223,17 +225,17 @@ class TwoSublatticeModel:
         if frame == "frac":
             return k
         if frame == "cart":
-            return k @ self.lattice.T / (2 * np.pi)
+            return to_fractional(k, self.lattice)
         raise ParameterError(f"frame must be 'frac' or 'cart', got {frame!r}")
 
     def to_cart(self, k_frac) -> np.ndarray:
         """Fractional reciprocal coordinates → Cartesian k (Å⁻¹, 2π included)."""
-        return np.asarray(k_frac, float) @ (2 * np.pi * np.linalg.inv(self.lattice).T)
+        return to_cartesian(k_frac, self.lattice)
 
     @property
     def reciprocal(self) -> np.ndarray:
         """Reciprocal lattice vectors (rows, Å⁻¹, 2π included)."""
-        return 2 * np.pi * np.linalg.inv(self.lattice).T
+        return Lattice(self.lattice).reciprocal.matrix
 
     # ------------------------------------------------------------------------ coefficients
     def _map(self, k, frame, fn, out_shape):

@@ -56,40 +56,33 @@ def plot_bands(bs, path=None, ax=None, title=None, energy_window=None):
     return _finish(fig, path)
 
 
-def plot_splitting_map(smap, path=None, band: int = 1, ax=None, title=None):
-    """ΔE = E_↑ − E_↓ (meV) of band pair ``band`` (0 lower, 1 upper) on a plane, with the t_z = 0 lines."""
+def _diverging_plane_map(values, zero_of, plane, cmap, label, title, path, ax):
+    """Symmetric-colour map of ``values`` (n, n) on a plane with the zero lines of ``zero_of``."""
     plt = _plt()
     fig = ax.figure if ax is not None else plt.figure(figsize=(5.0, 4.2))
     ax = ax or fig.add_subplot(111)
-    au, av = smap["axes"]
-    z = 1e3 * smap["splitting"][..., band]
-    lim = max(np.abs(z).max(), 1e-12)
-    im = ax.pcolormesh(au, av, z.T, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
-    ax.contour(au, av, smap["tz"].T, levels=[0.0], colors="k", linewidths=0.8)
-    fig.colorbar(im, ax=ax, label="E↑ − E↓ (meV)")
-    ax.set_xlabel(smap["labels"][0])
-    ax.set_ylabel(smap["labels"][1])
+    au, av = plane["axes"]
+    lim = max(np.abs(values).max(), 1e-12)
+    im = ax.pcolormesh(au, av, values.T, cmap=cmap, vmin=-lim, vmax=lim, shading="auto")
+    ax.contour(au, av, zero_of.T, levels=[0.0], colors="k", linewidths=0.8)
+    fig.colorbar(im, ax=ax, label=label)
+    ax.set_xlabel(plane["labels"][0])
+    ax.set_ylabel(plane["labels"][1])
     ax.set_aspect("equal")
-    ax.set_title(title or "spin splitting (black: t_z = 0)")
+    ax.set_title(title)
     return _finish(fig, path)
+
+
+def plot_splitting_map(smap, path=None, band: int = 1, ax=None, title=None):
+    """ΔE = E_↑ − E_↓ (meV) of band pair ``band`` (0 lower, 1 upper) on a plane, with the t_z = 0 lines."""
+    return _diverging_plane_map(1e3 * smap["splitting"][..., band], smap["tz"], smap, "RdBu_r", "E↑ − E↓ (meV)",
+                                title or "spin splitting (black: t_z = 0)", path, ax)
 
 
 def plot_form_factor(fmap, path=None, ax=None, title=None):
     """The form factor t_z(k) (eV) on a plane."""
-    plt = _plt()
-    fig = ax.figure if ax is not None else plt.figure(figsize=(5.0, 4.2))
-    ax = ax or fig.add_subplot(111)
-    au, av = fmap["axes"]
-    f = fmap["f"]
-    lim = max(np.abs(f).max(), 1e-12)
-    im = ax.pcolormesh(au, av, f.T, cmap="PuOr", vmin=-lim, vmax=lim, shading="auto")
-    ax.contour(au, av, f.T, levels=[0.0], colors="k", linewidths=0.8)
-    fig.colorbar(im, ax=ax, label="t_z(k) (eV)")
-    ax.set_xlabel(fmap["labels"][0])
-    ax.set_ylabel(fmap["labels"][1])
-    ax.set_aspect("equal")
-    ax.set_title(title or "form factor f(k) ∝ t_z(k)")
-    return _finish(fig, path)
+    return _diverging_plane_map(fmap["f"], fmap["f"], fmap, "PuOr", "t_z(k) (eV)",
+                                title or "form factor f(k) ∝ t_z(k)", path, ax)
 
 
 def plot_fermi(fc, path=None, ax=None, title=None):

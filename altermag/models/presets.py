@@ -349,19 +349,12 @@ def preset(name: str, *, mu_convention: str = "minus", **overrides) -> TwoSublat
     s = _lookup(name)
     if mu_convention not in ("minus", "plus"):
         raise ParameterError(f"mu_convention must be 'minus' or 'plus', got {mu_convention!r}")
-    params = dict(s.params)
-    kw = {"J": s.J, "mu": s.mu, "neel": s.neel}
-    for key, val in overrides.items():
-        if key in kw:
-            kw[key] = val
-        elif key in params:
-            params[key] = val
-        else:
-            raise ParameterError(f"unknown parameter {key!r} for preset {s.name}; allowed: "
-                                 f"{sorted(params)} plus J, mu, neel, mu_convention")
-    mu = kw["mu"] if mu_convention == "minus" else -kw["mu"]
     info = preset_info(s.name)
     info["mu_convention"] = mu_convention
     info["overrides"] = {k: (list(v) if isinstance(v, (tuple, np.ndarray)) else v) for k, v in overrides.items()}
-    return TwoSublatticeModel(preset_terms(s.name), params, J=kw["J"], neel=kw["neel"], mu=mu, name=s.name,
+    over = dict(overrides)
+    if mu_convention == "plus":
+        over["mu"] = -over.get("mu", s.mu)
+    base = TwoSublatticeModel(preset_terms(s.name), dict(s.params), J=s.J, neel=s.neel, mu=s.mu, name=s.name,
                               info=info)
+    return base.with_params(**over) if over else base  # unknown names: ParameterError listing the allowed ones

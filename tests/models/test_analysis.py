@@ -127,3 +127,15 @@ def test_wave_class_of_structure_model_equals_symmetry_engine(prefix, rng):
     assert wave_class(m) == analyze(st).wave == terms.wave
     assert nodal_check(m.with_params(**{p: 0.0 for p in terms.parameters if p.startswith("lambda")}),
                        "kz=0.2", 31)["agree"]
+
+
+def test_default_path_of_centred_and_monoclinic_entries_is_seekpath():
+    """Primitive-lattice labels (X, M, Z, ...) are wrong for I/C/F/R or monoclinic cells: seekpath is used."""
+    from altermag.models import model_from_spec
+
+    m = model_from_spec("87:4c")  # I4/m: body-centred tetragonal zone (points N, P)
+    kp = paper_path(m, density=20)
+    assert kp.labels == seekpath_path(m, reference_distance=1 / 20).labels
+    assert {"N", "P"} <= set(kp.labels)
+    # a primitive tetragonal entry keeps the labelled Γ-X-M-Γ-Z-R-A-Z path
+    assert paper_path(model_from_spec("136:2a"), density=20).labels == ["Γ", "X", "M", "Γ", "Z", "R", "A", "Z"]
