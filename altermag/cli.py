@@ -27,7 +27,7 @@ COLLINEAR_TOL = typer.Option(0.1, "--collinear-tol", help="Relative tolerance on
 def _emit(obj: dict) -> None:
     from altermag.core.io import dumps
 
-    sys.stdout.write(dumps(obj, indent=None, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(obj, strict=True, indent=None, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

@@ -92,9 +92,26 @@ class AltermagJSONEncoder(json.JSONEncoder):
         return super().default(o)
 
 
-def dumps(obj: Any, **kwargs: Any) -> str:
-    """``json.dumps`` with :class:`AltermagJSONEncoder`."""
+def dumps(obj: Any, *, strict: bool = False, **kwargs: Any) -> str:
+    """``json.dumps`` with :class:`AltermagJSONEncoder`.
+
+    ``strict=True`` writes standard JSON: non-finite numbers (NaN, ±inf), which ``json`` would write as
+    the non-standard ``NaN``/``Infinity`` tokens, become ``null``. The command-line ``--json`` outputs use it.
+    """
+    if strict:
+        obj = _nonfinite_to_none(json.loads(json.dumps(obj, cls=AltermagJSONEncoder)))
+        kwargs.setdefault("allow_nan", False)
     return json.dumps(obj, cls=AltermagJSONEncoder, **kwargs)
+
+
+def _nonfinite_to_none(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, list):
+        return [_nonfinite_to_none(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _nonfinite_to_none(v) for k, v in obj.items()}
+    return obj
 
 
 def to_jsonable(obj: Any) -> Any:

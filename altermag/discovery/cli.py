@@ -26,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 def _emit(obj) -> None:
     from altermag.core.io import dumps
 
-    sys.stdout.write(dumps(obj, indent=None, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(obj, strict=True, indent=None, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

@@ -71,7 +71,7 @@ def evaluate_command(
         raise typer.Exit(1) from None
     if json_out:
         printed = {k: v for k, v in result.items() if k != "per_split"}
-        sys.stdout.write(dumps(printed) + "\n")
+        sys.stdout.write(dumps(printed, strict=True) + "\n")
     else:
         typer.echo(markdown_report(result))
         if out is not None:

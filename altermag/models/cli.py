@@ -30,7 +30,7 @@ JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to st
 def _emit(obj) -> None:
     from altermag.core.io import dumps
 
-    sys.stdout.write(dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(obj, strict=True, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

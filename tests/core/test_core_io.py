@@ -219,3 +219,18 @@ def test_read_jsonl_accepts_a_complete_last_line_without_newline(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text('{"a": 1}\n\n{"a": 2}')
     assert read_jsonl(path) == [{"a": 1}, {"a": 2}]
+
+
+def test_dumps_strict_writes_standard_json_for_nonfinite_numbers():
+    import json as _json
+
+    import numpy as _np
+
+    from altermag.core.io import dumps
+
+    obj = {"a": float("nan"), "b": [1.0, _np.inf, -_np.inf], "c": _np.float64("nan"), "d": 2.5}
+    loose = dumps(obj)
+    assert "NaN" in loose  # the default keeps Python's json behaviour
+    strict = dumps(obj, strict=True)
+    assert _json.loads(strict, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c))) == {
+        "a": None, "b": [1.0, None, None], "c": None, "d": 2.5}
