@@ -106,6 +106,7 @@ SECTIONS: list[Callable[[Path], Section]] = [
     _capability_section("altermag.models.tour"),
     _capability_section("altermag.transport.tour"),
     _capability_section("altermag.discovery.tour"),
+    _capability_section("altermag.dynamics.tour"),
 ]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
