@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from altermag.core.errors import ParameterError
+from altermag.core.optim import Adam
 from altermag.core.log import get_logger
 
 _log = get_logger(__name__)
@@ -139,48 +140,6 @@ def save_yaml(path: Path, data: dict) -> None:
 def epoch_order(items: np.ndarray, seed: int, epoch: int) -> np.ndarray:
     """Visiting order of ``items`` in ``epoch``: a pure function of (seed, epoch)."""
     return np.random.default_rng([int(seed), int(epoch)]).permutation(items)
-
-
-class Adam:
-    """Adam with L2 weight decay, the update of ``torch.optim.Adam`` (default settings), written out here
-    because constructing any ``torch.optim`` optimizer imports ``torch._dynamo`` (≈5 s per process), which
-    dominated short runs, CLI calls and every DDP worker's start-up. ``state_dict``/``load_state_dict``
-    hold the step count and both moments, for bit-for-bit resume."""
-
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
-        self.params = list(params)
-        self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
-        self.step_count = 0
-        self.m = [torch.zeros_like(p) for p in self.params]
-        self.v = [torch.zeros_like(p) for p in self.params]
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.step_count += 1
-        b1, b2 = self.betas
-        bc1 = 1 - b1 ** self.step_count
-        bc2_sqrt = (1 - b2 ** self.step_count) ** 0.5
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            g = p.grad if not self.weight_decay else p.grad.add(p, alpha=self.weight_decay)
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            denom = (v.sqrt() / bc2_sqrt).add_(self.eps)
-            p.addcdiv_(m, denom, value=-self.lr / bc1)
-
-    def state_dict(self) -> dict:
-        return {"step": self.step_count, "lr": self.lr, "m": [t.clone() for t in self.m],
-                "v": [t.clone() for t in self.v]}
-
-    def load_state_dict(self, d: dict) -> None:
-        self.step_count, self.lr = int(d["step"]), float(d["lr"])
-        for dst, src in zip(self.m + self.v, list(d["m"]) + list(d["v"])):
-            dst.copy_(src)
 
 
 def multistep_lr(base: float, milestones, gamma: float, epoch: int) -> float:

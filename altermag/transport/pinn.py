@@ -507,55 +507,6 @@ def load_pinn_result(path) -> PINNResult:
 # ----------------------------------------------------------------------------------- training
 
 
-class _Adam:
-    """Adam (Kingma & Ba, bias-corrected; β = (0.9, 0.999), ε = 1e-8) over parameter groups.
-
-    Same update as ``torch.optim.Adam``; written out because constructing any ``torch.optim``
-    optimiser imports ``torch._dynamo`` (5–7 s on a loaded machine), which would dominate short
-    runs and the CLI. ``param_groups`` are dicts with ``params``, ``lr`` and ``name``.
-    """
-
-    def __init__(self, groups, betas=(0.9, 0.999), eps=1e-8):
-        self.param_groups = groups
-        self.betas, self.eps = betas, eps
-        self.step_count = 0
-        self.m = [[None for _ in g["params"]] for g in groups]
-        self.v = [[None for _ in g["params"]] for g in groups]
-
-    def zero_grad(self):
-        for g in self.param_groups:
-            for p in g["params"]:
-                p.grad = None
-
-    def step(self):
-        import torch
-
-        self.step_count += 1
-        b1, b2 = self.betas
-        c1, c2 = 1 - b1 ** self.step_count, 1 - b2 ** self.step_count
-        with torch.no_grad():
-            for gi, g in enumerate(self.param_groups):
-                for pi, p in enumerate(g["params"]):
-                    if p.grad is None:
-                        continue
-                    if self.m[gi][pi] is None:
-                        self.m[gi][pi] = torch.zeros_like(p)
-                        self.v[gi][pi] = torch.zeros_like(p)
-                    m, v = self.m[gi][pi], self.v[gi][pi]
-                    m.mul_(b1).add_(p.grad, alpha=1 - b1)
-                    v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-                    if g["lr"] > 0:
-                        p.addcdiv_(m, v.div(c2).sqrt_().add_(self.eps), value=-g["lr"] / c1)
-
-    def state_dict(self):
-        return {"step": self.step_count, "m": self.m, "v": self.v}
-
-    def load_state_dict(self, state):
-        self.step_count, self.m, self.v = state["step"], state["m"], state["v"]
-
-
-
-
 def _ramp(epoch: int, start: float, length: float, epochs: int) -> float:
     """0 before epoch ``int(start·epochs)``, then linear up to 1 over ``length·epochs`` epochs."""
     e0, n = int(start * epochs), max(length * epochs, 1.0)
@@ -629,7 +580,9 @@ def train_pinn(alpha: float, tau: float, length: float, fermi_energy: float = 1.
         groups.append({"params": [rho], "lr": 0.0, "name": "alpha"})
     if train_tau:
         groups.append({"params": [eta], "lr": 0.0, "name": "tau"})
-    opt = _Adam(groups)
+    from altermag.core.optim import Adam
+
+    opt = Adam(groups)
     g_obs = torch.as_tensor(g_data, dtype=dtype, device=device) if inverse else None
 
     hist: dict[str, list] = {k: [] for k in ("loss", "res", "bc", "cont", "data", "lr", "alpha", "tau", "G")}

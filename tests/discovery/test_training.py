@@ -151,21 +151,3 @@ def test_epoch_order_is_a_function_of_seed_and_epoch():
     assert sorted(a.tolist()) == items.tolist()
 
 
-@pytest.mark.slow
-def test_adam_matches_torch_optim_adam():
-    """Our Adam (no torch._dynamo import) is the torch.optim.Adam update, bit for bit."""
-    from altermag.discovery.training import Adam
-
-    torch.manual_seed(0)
-    a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
-    b.load_state_dict(a.state_dict())
-    oa = torch.optim.Adam(a.parameters(), lr=1e-2, weight_decay=1e-3)
-    ob = Adam(b.parameters(), lr=1e-2, weight_decay=1e-3)
-    for _ in range(20):
-        x = torch.randn(7, 5)
-        for m, o in ((a, oa), (b, ob)):
-            o.zero_grad()
-            (m(x) ** 2).sum().backward()
-            o.step()
-    for p, q in zip(a.parameters(), b.parameters()):
-        assert torch.equal(p, q)
