@@ -33,7 +33,7 @@ app.command("train", help="Train a Behler-Parrinello force field on a dataset.")
 def _emit(obj) -> None:
     from altermag.core.io import dumps
 
-    sys.stdout.write(dumps(obj, indent=None) + "\n")
+    sys.stdout.write(dumps(obj, strict=True, indent=None) + "\n")
     sys.stdout.flush()
 
 

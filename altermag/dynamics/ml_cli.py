@@ -103,7 +103,7 @@ def generate_command(
     except AltermagError as exc:
         _fail(exc)
     if json_out:
-        typer.echo(dumps(summary))
+        typer.echo(dumps(summary, strict=True))
     else:
         typer.echo(
             f"wrote {summary['out']}: {summary['configurations']} configurations of {summary['sites']} sites "
@@ -144,7 +144,7 @@ def train_command(
         _fail(exc)
     m = res["metrics"]
     if json_out:
-        typer.echo(dumps({"out": str(res["out"]), **m}))
+        typer.echo(dumps({"out": str(res["out"]), **m}, strict=True))
     else:
         h = m.get("held_out") or {}
         rel = h.get("relative_field_rmse")

@@ -9,7 +9,6 @@ CSV says otherwise (see :mod:`altermag.transport.data`).
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -29,22 +28,11 @@ MASS = typer.Option(1.0, "--mass", help="Band mass m > 0.")
 RTOL = typer.Option(1e-4, "--rtol", help="Requested relative accuracy of G.")
 
 
-def _strict(obj):
-    """JSON-safe copy: NaN/±inf (e.g. the correlation of a one-parameter fit, the errors of an unidentifiable
-    fit) become ``null`` so that every strict JSON parser reads ``--json`` output."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _strict(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_strict(v) for v in obj]
-    return obj
-
-
 def _emit(obj) -> None:
-    from altermag.core.io import dumps, to_jsonable
+    from altermag.core.io import dumps
 
-    sys.stdout.write(dumps(_strict(to_jsonable(obj)), indent=None, ensure_ascii=False, allow_nan=False) + "\n")
+    # strict: NaN/±inf (the correlation of a one-parameter fit, the errors of an unidentifiable fit) → null
+    sys.stdout.write(dumps(obj, strict=True, indent=None, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

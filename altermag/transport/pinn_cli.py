@@ -136,7 +136,7 @@ def pinn_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if json_out:
-        sys.stdout.write(dumps(summary) + "\n")
+        sys.stdout.write(dumps(summary, strict=True) + "\n")
     else:
         if inverse_data is not None:
             typer.echo(f"PINN inverse fit: alpha = {res.alpha:.6g}, tau = {res.tau:.6g} "
