@@ -12,7 +12,9 @@ the discovery paper (Extended Data Fig. 2). For every node i and every layer t =
   W₂² = min_π (1/q) Σ_a c(ĝ_a, h_{j_π(a)}), with c(x, y) = ‖x − y‖² / d (per feature dimension so that the
   term is O(1) at any width), is computed exactly by Hungarian matching
   (:func:`scipy.optimize.linear_sum_assignment`) on the cost matrices of **all nodes of the batch, built as
-  one (N, q, q) tensor**; the loss is the matched cost, differentiable w.r.t. both point sets.
+  one (N, q, q) tensor** (without gradient: it only decides the assignments); the loss is the matched cost,
+  computed directly as the distance to the re-ordered targets and differentiable w.r.t. both point sets
+  (:func:`matched_w2`).
 
 ψ_s: an MLP reconstructs each node's input element features from h^(T) (mean squared error).
 Loss = λ_s L_s + λ_p Σ_t mean_i W₂²(i, t). Defaults λ_s = λ_p = 1 (the public code's λ_p = 1e-6 switched the
@@ -99,6 +101,68 @@ def pairwise_sq_dist(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return sq.clamp(min=0.0)
 
 
+class _MatchedSqDist(torch.autograd.Function):
+    """(1/(q d)) Σ_a ‖a_n,a − h[idx_n,a]‖² per problem n, for generated sets ``a`` (N, q, d) and target rows
+    ``h[idx]`` already in matched order (idx (N·q,)), with the analytic gradients ±2 (a − b)/(q d) (the target
+    one scattered straight into h by ``index_add_``): no autograd graph of element-wise (N, q, d)
+    intermediates, which at large width cost more than the arithmetic (every fresh large tensor is paged in)."""
+
+    @staticmethod
+    def forward(ctx, a, h, idx):
+        N, q, d = a.shape
+        diff = h.index_select(0, idx).reshape(N, q, d)
+        torch.sub(a, diff, out=diff)
+        flat = diff.reshape(N, 1, q * d)
+        out = torch.bmm(flat, flat.transpose(1, 2)).reshape(N) / (q * d)  # Σ over (a, k) without a squared copy
+        ctx.save_for_backward(diff, idx)
+        ctx.n_rows = h.shape[0]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        diff, idx = ctx.saved_tensors
+        N, q, d = diff.shape
+        ga = diff * (grad * (2.0 / (q * d))).reshape(N, 1, 1)
+        gh = None
+        if ctx.needs_input_grad[1]:
+            gh = ga.new_zeros(ctx.n_rows, d).index_add_(0, idx, ga.reshape(N * q, d), alpha=-1.0)
+        return ga, gh, None
+
+
+class _Reparam(torch.autograd.Function):
+    """z = μ ⊕_q + σ ⊕_q ⊙ ε for μ, σ (N, h) and ε (N, q, h) (no gradient to ε); backward: Σ_a g and
+    Σ_a g ⊙ ε with one (N, q, h) temporary."""
+
+    @staticmethod
+    def forward(ctx, mu, sigma, eps):
+        ctx.save_for_backward(eps)
+        return torch.addcmul(mu.unsqueeze(1), sigma.unsqueeze(1), eps)
+
+    @staticmethod
+    def backward(ctx, g):
+        (eps,) = ctx.saved_tensors
+        return g.sum(1), (g * eps).sum(1), None
+
+
+def matched_w2(generated: torch.Tensor, h_target: torch.Tensor, nb: torch.Tensor) -> torch.Tensor:
+    """W₂²(i) per node (N,) between the generated sets (N, q, d) and the target sets ``h_target[nb]``
+    (nb (N, q) node indices), with c(x, y) = ‖x − y‖² / d and exact Hungarian matching.
+
+    Equal to ``hungarian_w2(pairwise_sq_dist(generated, h_target[nb]) / d)[0]`` (same assignments, same
+    value up to float round-off), computed faster: the (N, q, q) cost matrices are built without gradient
+    only to find the assignments; the loss is then the direct matched distance to the re-ordered targets, so
+    backward never touches the cost matrices, the norms or the batched products."""
+    N, q, d = generated.shape
+    with torch.no_grad():
+        target = h_target.index_select(0, nb.reshape(-1)).reshape(N, q, d)
+        sq_g = torch.linalg.vector_norm(generated, dim=2).square_()  # no (N, q, d) squared copies
+        sq_t = torch.linalg.vector_norm(target, dim=2).square_()
+        cost = torch.baddbmm(sq_g.unsqueeze(2) + sq_t.unsqueeze(1), generated, target.transpose(1, 2), alpha=-2.0)
+    perm = hungarian_w2(cost)[1]
+    nb_matched = nb.gather(1, torch.as_tensor(perm, device=nb.device))
+    return _MatchedSqDist.apply(generated, h_target, nb_matched.reshape(-1))
+
+
 def sample_neighbours(edge_index: torch.Tensor, n_nodes: int, q: int, keys: torch.Tensor, fill: torch.Tensor
                       ) -> torch.Tensor:
     """q neighbour node indices per node (N, q): the q edges with the smallest random ``keys`` (E,) of each
@@ -143,11 +207,14 @@ class NWRGAE(nn.Module):
         for t in range(self.encoder.config.n_layers):
             h_next = layers[t + 1]
             mu, logvar = self.mu[t](h_next), self.logvar[t](h_next)
-            z = mu.unsqueeze(1) + torch.exp(0.5 * logvar).unsqueeze(1) * eps[t]
-            generated = self.gen[t](z)  # (N, q, h)
-            target = layers[t][nb]  # (N, q, h)
-            cost = pairwise_sq_dist(generated, target) / generated.shape[2]  # (N, q, q), per dimension
-            w2.append(hungarian_w2(cost)[0])
+            z = _Reparam.apply(mu, torch.exp(0.5 * logvar), eps[t])  # (N, q, h)
+            gen, Nq = self.gen[t], z.shape[0] * z.shape[1]
+            # = gen(z) on the (N q, h) rows: the ReLU in place on the Linear's own output (one (N, q, h)
+            # tensor less; on a 3-d input the Linear output is a view and an in-place op would cost copies)
+            generated = gen[2](torch.relu_(gen[0](z.reshape(Nq, -1)))).reshape(z.shape[0], z.shape[1], -1)
+            # W₂² against the targets h^(t)[nb] (N, q, h): assignments from the (N, q, q) cost tensor,
+            # value = the matched cost (c = ‖·‖²/d), see matched_w2
+            w2.append(matched_w2(generated, layers[t], nb))
         return feat, torch.stack(w2)
 
     def forward(self, ctx: StepContext):

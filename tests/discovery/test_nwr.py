@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from altermag.discovery.graphs import build_graphs
-from altermag.discovery.nwr_gae import NWRGAE, PretrainConfig, hungarian_w2, make_encoder, pretrain, sample_neighbours
+from altermag.discovery.encoder import GatedConv
+from altermag.discovery.nwr_gae import (NWRGAE, PretrainConfig, hungarian_w2, make_encoder, matched_w2, pairwise_sq_dist,
+                                       pretrain, sample_neighbours)
 from altermag.structures import list_references, load_reference
 
 
@@ -93,3 +95,44 @@ def test_paper_code_weight_switches_w2_off(ref_graphs):
     assert h["w2"] > 1e-2 * h["feat"]  # the W2 distance itself is not small ...
     assert h["loss"] == pytest.approx(h["feat"] + 1e-6 * h["w2"], rel=1e-6)  # ... the weight enters the loss
     assert h["loss"] - h["feat"] < 1e-4 * h["loss"]  # ... and switches it off
+
+
+def test_fast_matched_w2_equals_the_cost_matrix_path(rng):
+    """The training path (assignment from a no-grad cost tensor, loss = direct matched distance, analytic
+    backward) gives the value and the gradients of the plain autograd path Hungarian(‖a‖²+‖b‖²−2ab)/d."""
+    N, q, d, M = 9, 6, 5, 14
+    g0 = torch.tensor(rng.normal(size=(N, q, d)))
+    h0 = torch.tensor(rng.normal(size=(M, d)) * 1.3)
+    nb = torch.tensor(rng.integers(0, M, size=(N, q)))
+    w = torch.tensor(rng.uniform(0.5, 2.0, size=N))
+    g1, h1 = g0.clone().requires_grad_(), h0.clone().requires_grad_()
+    fast = matched_w2(g1, h1, nb)
+    (fast * w).sum().backward()
+    g2, h2 = g0.clone().requires_grad_(), h0.clone().requires_grad_()
+    slow = hungarian_w2(pairwise_sq_dist(g2, h2[nb]) / d)[0]
+    (slow * w).sum().backward()
+    assert torch.allclose(fast, slow, rtol=1e-10, atol=1e-12)
+    assert torch.allclose(g1.grad, g2.grad, rtol=1e-9, atol=1e-12)
+    assert torch.allclose(h1.grad, h2.grad, rtol=1e-9, atol=1e-12)  # repeated neighbours accumulate
+
+
+def test_gated_conv_equals_linear_on_the_concatenation(rng):
+    """The block-wise convolution equals paper Eq. 1 written literally: z_ij = h_i ⊕ h_j ⊕ u_ij through one
+    Linear, gate/core halves, magnetic term on magnetic neighbours only, sum over edges, residual + LayerNorm."""
+    torch.manual_seed(0)
+    H, De, N, E = 6, 4, 7, 30
+    conv = GatedConv(H, De, magnetic_term=True).double()
+    with torch.no_grad():  # non-trivial LayerNorm affine parameters
+        conv.norm.weight.uniform_(0.5, 1.5)
+        conv.norm.bias.uniform_(-0.5, 0.5)
+    h = torch.tensor(rng.normal(size=(N, H)))
+    ei = torch.tensor(rng.integers(0, N, size=(2, E)))
+    u = torch.tensor(rng.normal(size=(E, De)))
+    mag = torch.tensor(rng.integers(0, 2, size=N)).bool()
+    W = torch.cat([conv.lin_centre.weight, conv.lin_neigh.weight, conv.lin_edge.weight], dim=1)  # (2H, 2H+De)
+    z = torch.cat([h[ei[0]], h[ei[1]], u], dim=1) @ W.T + conv.lin_edge.bias
+    core = z[:, H:] + mag[ei[1]].double().unsqueeze(1) * (h[ei[1]] @ conv.lin_m.weight.T)
+    msg = torch.sigmoid(z[:, :H]) * torch.nn.functional.softplus(core)
+    agg = torch.zeros(N, H, dtype=torch.float64).index_add_(0, ei[0], msg)
+    expected = h + conv.norm(agg)
+    assert torch.allclose(conv(h, ei, u, mag), expected, rtol=1e-12, atol=1e-12)
