@@ -314,8 +314,11 @@ def _build_cached(args) -> CrystalGraph:
     if path.exists():
         try:
             return CrystalGraph.load(path)
-        except Exception:  # a damaged cache file is rebuilt
-            pass
+        except Exception as exc:  # a damaged cache file is rebuilt, and said so
+            from altermag.core.log import get_logger
+
+            get_logger(__name__).warning("graph cache file %s unreadable (%s: %s); rebuilding", path,
+                                         type(exc).__name__, exc)
     g = build_graph(structure, config)
     g.save(path)
     return g

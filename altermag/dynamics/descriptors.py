@@ -401,48 +401,31 @@ class MagneticDescriptor:
         def img(site: int, g: int) -> int:
             return index[tuple((Gint[g] @ self.offsets[site]).tolist())]
 
-        # -- orbits of bonds
-        bond_key = {frozenset(b): k for k, b in enumerate(bonds)}
-        seen = np.zeros(len(bonds), bool)
-        orbits: list[_Orbit] = []
-        for k, b in enumerate(bonds):
-            if seen[k]:
-                continue
-            members = []
-            for g in range(G):
-                ib = frozenset((img(b[0], g), img(b[1], g)))
-                m = bond_key[ib]
-                if m not in members:
-                    members.append(m)
-            seen[members] = True
-            pos = {m: x for x, m in enumerate(members)}
-            perms = np.zeros((G, len(members), len(members)))
-            for g in range(G):
-                for l_, m in enumerate(members):
-                    bb = bonds[m]
-                    perms[g, pos[bond_key[frozenset((img(bb[0], g), img(bb[1], g)))]], l_] = 1.0
-            rad = max(self.radii[s] for m in members for s in bonds[m])
-            orbits.append(_Orbit("bond", [bonds[m] for m in members], perms, float(rad)))
-        # -- orbits of triangles (pseudo-scalars: sign det g)
-        tri_key = {frozenset(t): k for k, t in enumerate(tris)}
-        seen = np.zeros(len(tris), bool)
-        for k, t in enumerate(tris):
-            if seen[k]:
-                continue
-            members = []
-            for g in range(G):
-                m = tri_key[frozenset(img(s, g) for s in t)]
-                if m not in members:
-                    members.append(m)
-            seen[members] = True
-            pos = {m: x for x, m in enumerate(members)}
-            perms = np.zeros((G, len(members), len(members)))
-            for g in range(G):
-                for l_, m in enumerate(members):
-                    im = tri_key[frozenset(img(s, g) for s in tris[m])]
-                    perms[g, pos[im], l_] = float(dets[g])
-            rad = max(self.radii[s] for m in members for s in tris[m])
-            orbits.append(_Orbit("chirality", [tris[m] for m in members], perms, float(rad)))
+        def orbits_of(items, kind_: str, sign: np.ndarray) -> list[_Orbit]:
+            """Orbits of ``items`` (tuples of sites) under the point group; ``sign[g]`` is +1 for bonds
+            (scalars) and det g for triangles (scalar chirality is a pseudo-scalar)."""
+            key = {frozenset(t): k for k, t in enumerate(items)}
+
+            def image(m: int, g: int) -> int:
+                return key[frozenset(img(s, g) for s in items[m])]
+
+            seen = np.zeros(len(items), bool)
+            out: list[_Orbit] = []
+            for k in range(len(items)):
+                if seen[k]:
+                    continue
+                members = list(dict.fromkeys(image(k, g) for g in range(G)))
+                seen[members] = True
+                pos = {m: x for x, m in enumerate(members)}
+                perms = np.zeros((G, len(members), len(members)))
+                for g in range(G):
+                    for l_, m in enumerate(members):
+                        perms[g, pos[image(m, g)], l_] = sign[g]
+                rad = max(self.radii[s] for m in members for s in items[m])
+                out.append(_Orbit(kind_, [items[m] for m in members], perms, float(rad)))
+            return out
+
+        orbits = orbits_of(bonds, "bond", np.ones(G)) + orbits_of(tris, "chirality", dets.astype(float))
         # orbits sorted by size: each size class is one contiguous block of the raw vector
         orbits = sorted(orbits, key=lambda o: len(o.members))
         self.orbits = orbits
