@@ -179,12 +179,14 @@ def _register_capabilities() -> None:
     from altermag.discovery.cli import app as discover_app
     from altermag.dynamics.cli import app as dynamics_app
     from altermag.models.cli import app as model_app
+    from altermag.response.cli import register as register_response
     from altermag.transport.cli import app as transport_app
 
     app.add_typer(model_app, name="model", help="Minimal two-sublattice models: catalogue, bands, presets.")
     app.add_typer(transport_app, name="transport", help="Boltzmann transport of a d-wave altermagnet channel.")
     app.add_typer(discover_app, name="discover", help="Crystal-graph network: pre-train, train, predict, evaluate.")
     app.add_typer(dynamics_app, name="dynamics", help="Itinerant spin models, exchange fields, ML force fields, LLG.")
+    register_response(app)  # top-level chi, rpa, hf, ahc
 
 
 _register_capabilities()
