@@ -27,12 +27,22 @@ from scipy.special import expit
 from altermag.core.errors import ParameterError
 from altermag.models.hamiltonian import TwoSublatticeModel
 
-__all__ = ["paramagnetic", "k_mesh", "spinless_coefficients", "spinless_bands", "occupation", "minus_df",
+__all__ = ["DEFAULT_MESH", "default_mesh", "paramagnetic", "k_mesh", "spinless_coefficients", "spinless_bands", "occupation", "minus_df",
            "filling", "fermi_level", "check_kT", "mesh_shape"]
 
 log = logging.getLogger(__name__)
 
 _SOC_CHANNELS = ("lx", "ly", "lz")
+
+#: Default k mesh per direction by model dimension, used by every χ⁰/RPA/Hartree-Fock function and command:
+#: the smallest grids whose q = 0 critical U stay within 5 % of the converged spec §8 values (RuO2 at 32³ is
+#: 5.2 % off in the FM channel; 48³ is within 2 %).
+DEFAULT_MESH = {2: 300, 3: 48}
+
+
+def default_mesh(model: TwoSublatticeModel) -> int:
+    """:data:`DEFAULT_MESH` for the model's dimension."""
+    return DEFAULT_MESH[model.terms.dimension]
 
 
 def paramagnetic(model: TwoSublatticeModel, warn: bool = True) -> tuple[TwoSublatticeModel, dict]:
