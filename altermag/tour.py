@@ -104,6 +104,7 @@ def _capability_section(module: str) -> Callable[[Path], Section]:
 SECTIONS: list[Callable[[Path], Section]] = [
     discovery_section,
     _capability_section("altermag.models.tour"),
+    _capability_section("altermag.response.tour"),
     _capability_section("altermag.transport.tour"),
     _capability_section("altermag.discovery.tour"),
     _capability_section("altermag.dynamics.tour"),

@@ -8,7 +8,8 @@
 (b) ``bench/response_ahc.py`` — σ_xz of the RuO2 model with SOC, converged to 1 %: this project vs
     WannierBerri fed the same model through the TBmodels export (target: agree within 1 %, no slower).
 
-Each part prints its own table; the combined record goes to ``bench/results/response.json``.
+Each part prints its own table and writes ``bench/results/response_<part>.json``; the combined record goes to
+``bench/results/response.json``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def main(argv=None) -> dict:
         if args.only and part != args.only:
             continue
         print(f"\n=== part {part} ===")
-        record[part] = _load(f"response_{part}").run(quick=args.quick)
+        record[part] = _load(f"response_{part}").main(["--quick"] if args.quick else [])
     out = HERE / "results" / "response.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=2, default=str))

@@ -16,8 +16,10 @@ Run: ``python3 bench/response_ahc.py [--quick]`` → table + ``bench/results/res
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -43,6 +45,19 @@ def _ours(model, mesh, adaptive=False):
     return r.sigma["xz"], time.perf_counter() - t, r.n_kpoints
 
 
+@contextlib.contextmanager
+def _scratch_dir():
+    """Run WannierBerri inside a temporary directory: it writes ``result-*_iter-*.dat/.npz`` (and other
+    files) into the current directory; nothing is left behind where the benchmark was started."""
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="altermag_wb_") as tmp:
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            os.chdir(cwd)
+
+
 def _wannierberri(model, NK):
     import logging
 
@@ -55,18 +70,17 @@ def _wannierberri(model, NK):
     from altermag.models.export import to_tbmodels
 
     t = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _scratch_dir() as tmp:
         warnings.simplefilter("ignore")
         system = wb.system.System_TBmodels(to_tbmodels(model), berry=True)
         Ef = np.round(np.arange(-0.1, 0.1 + 1e-9, 0.001), 6)
         grid = wb.Grid(system, NK=NK, NKFFT=NK, use_symmetry=False)
         calc = AHC(Efermi=Ef, smoother=FermiDiracSmoother(Ef, KT / K_B), kwargs_formula={"external_terms": False})
-        import contextlib
         import io
 
         with contextlib.redirect_stdout(io.StringIO()):
             res = wb.run(system, grid=grid, calculators={"ahc": calc}, parallel=False, adpt_num_iter=0,
-                         print_progress_step_time=1e6, fout_name=str(Path("/tmp") / "wb_ahc"))
+                         print_progress_step_time=1e6, fout_name=str(tmp / "wb_ahc"))
     # .dataSmooth is the Fermi-Dirac-smoothed scan (kT); .data would be the T = 0 value
     O = np.asarray(res.results["ahc"].dataSmooth)[int(np.argmin(np.abs(Ef)))]  # S/m, Hall vector
     return -O[1] / 100.0, time.perf_counter() - t, NK ** 3
@@ -79,7 +93,7 @@ def _pointwise(model) -> float:
     from altermag.models.export import to_tbmodels
     from altermag.response.berry import berry_curvature
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _scratch_dir():
         warnings.simplefilter("ignore")
         system = wb.system.System_TBmodels(to_tbmodels(model), berry=True)
         ks = [(0.13, 0.27, 0.31), (0.41, 0.07, 0.22), (0.19, 0.33, 0.45)]

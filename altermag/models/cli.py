@@ -39,7 +39,8 @@ def _fail(exc: Exception):
     raise typer.Exit(1)
 
 
-def _parse_params(items: Optional[List[str]]) -> dict:
+def parse_params(items: Optional[List[str]]) -> dict:
+    """``--param NAME=VALUE`` items → ``{NAME: float}`` (ParameterError naming the bad item)."""
     out = {}
     for it in items or []:
         if "=" not in it:
@@ -65,7 +66,7 @@ def _load(spec, params, J, mu, neel):
             over["neel"] = [float(x) for x in neel.split(",")]
         except ValueError as exc:
             raise ParameterError(f"--neel must be three comma-separated numbers, got {neel!r}") from exc
-    return model_from_spec(spec, _parse_params(params), **over)
+    return model_from_spec(spec, parse_params(params), **over)
 
 
 @app.command("list")

@@ -151,7 +151,7 @@ def anomalous_hall(model: TwoSublatticeModel, *, mesh=24, kT: float = 0.01, E_F:
     mesh : base mesh, n or (n1, n2, n3) (2D: n3 = 1)
     kT : temperature (eV)
     E_F, n_sigma : Fermi level (eV, relative to the model's energies) or filling (electrons per spin per
-        site); ``n_sigma`` wins; neither: E_F = 0
+        site); not both (ParameterError); neither: E_F = 0
     adaptive : refine hot cells until converged (False: the base mesh only)
     rtol : relative convergence target of the Hall vector per refinement step
     atol : absolute floor of the convergence test (default 0.01 S/cm in 3D, 1e-4 e²/h in 2D), so that
@@ -204,12 +204,16 @@ def anomalous_hall(model: TwoSublatticeModel, *, mesh=24, kT: float = 0.01, E_F:
     h = np.tile(np.array([1.0 / n1, 1.0 / n2, 1.0 / n3 if dim == 3 else 0.0]), (len(k), 1))
     w = np.full(len(k), 1.0 / len(k))
 
+    if n_sigma is not None and E_F is not None:
+        raise ParameterError(f"give n_sigma or E_F, not both (n_sigma={n_sigma!r}, E_F={E_F!r})")
     if n_sigma is not None:
         E = model.eigenvalues_on_grid(shape)
         E_F = fermi_level(E, n_sigma, kT)
     elif E_F is None:
         E_F = 0.0
     E_F = float(E_F)
+    if not np.isfinite(E_F):
+        raise ParameterError(f"E_F must be a finite energy (eV), got {E_F!r}")
 
     bnorm = np.linalg.norm(model.reciprocal, axis=1)  # |b_i| (Å⁻¹), model frame (v·cell is scale-invariant)
 
@@ -339,17 +343,25 @@ def ahc_sweep(model: TwoSublatticeModel, parameter: str, values, *, workers: int
     recorded as ``{"error": ...}``. ``out``: JSON path to save the sweep with its inputs.
     """
     from altermag.core.executor import get_executor
-    from altermag.core.progress import progress
 
     values = [float(v) for v in values]
     if not values:
         raise ParameterError("values must not be empty")
     _apply(model, parameter, values[0])  # validate the parameter name early
+    # user errors in the shared options are raised here, not buried as NaN points
+    check_kT(kwargs.get("kT", 0.01))
+    if kwargs.get("n_sigma") is not None and not 0.0 < float(kwargs["n_sigma"]) < 1.0:
+        raise ParameterError(f"n_sigma (electrons per spin per site) must lie strictly between 0 and 1, "
+                             f"got {kwargs['n_sigma']!r}")
+    mesh_shape(model, kwargs.get("mesh", 24))
     items = [(model.as_dict(), parameter, v, kwargs) for v in values]
-    ex = get_executor(1 if workers is None and scheduler is None else workers, scheduler)
     results: list = [None] * len(items)
-    for i, r in progress(ex.imap_unordered(_sweep_job, items), total=len(items), desc=f"AHC vs {parameter}"):
-        results[i] = {"error": f"{type(r).__name__}: {r}"} if isinstance(r, BaseException) else r
+    # the executor is closed afterwards (worker processes / Dask client released); it draws the progress bar
+    with get_executor(1 if workers is None and scheduler is None else workers, scheduler) as ex:
+        for i, r in ex.imap_unordered(_sweep_job, items, progress=True, desc=f"AHC vs {parameter}"):
+            results[i] = {"error": f"{type(r).__name__}: {r}"} if isinstance(r, BaseException) else r
+    if all("error" in r for r in results):
+        raise ParameterError(f"every point of the {parameter} sweep failed; first: {results[0]['error']}")
     inputs = {**_model_inputs(model), "parameter": parameter, "values": values,
               "kwargs": {k: v for k, v in kwargs.items()}}
     sweep = AHCSweep(parameter, values, results, inputs)
@@ -388,10 +400,9 @@ def berry_plane(model: TwoSublatticeModel, *, plane: str = "ky=0", n: int = 121,
 def plot_berry_plane(model: TwoSublatticeModel, path, *, plane: str = "ky=0", n: int = 121, kT: float = 0.01,
                      E_F: float = 0.0, component: str = "xz") -> Path:
     """PNG of Σ_n f_n Ω^{ab}_n on a BZ plane (symmetric-log colour scale). Returns the path."""
-    import matplotlib
+    from altermag.response.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.colors import SymLogNorm
 
     u, v, vals, labels = berry_plane(model, plane=plane, n=n, kT=kT, E_F=E_F, component=component)
@@ -403,21 +414,14 @@ def plot_berry_plane(model: TwoSublatticeModel, path, *, plane: str = "ky=0", n:
     ax.set_xlabel(f"{labels[0]} (fractional, units of its reciprocal vector)")
     ax.set_ylabel(f"{labels[1]} (fractional)")
     ax.set_title(f"{model.name}: Berry curvature, {plane}", fontsize=9)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_sigma_sweep(sweep: AHCSweep, path, component: str = "xz") -> Path:
     """PNG of σ_component versus the swept parameter. Returns the path."""
-    import matplotlib
+    from altermag.response.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     units = next((r.get("units") for r in sweep.results if "units" in r), "")
     fig, ax = plt.subplots(figsize=(4.4, 3.2))
     ax.plot(sweep.values, sweep.sigma(component), "o-")
@@ -425,12 +429,7 @@ def plot_sigma_sweep(sweep: AHCSweep, path, component: str = "xz") -> Path:
     ax.set_xlabel(f"{sweep.parameter} (eV)" if sweep.parameter != "lambda_scale" else "SOC scale factor")
     ax.set_ylabel(f"σ_{component} ({units})")
     ax.set_title(f"{sweep.inputs.get('model', '')}: σ_{component} vs {sweep.parameter}", fontsize=9)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def tour_figures(out) -> dict:

@@ -10,6 +10,7 @@ from typing import List, Optional
 
 import typer
 
+from altermag.core.errors import ParameterError
 from altermag.response.cli_common import (EF_OPT, J_OPT, JSON_OPT, KT_OPT, MESH_OPT, MODEL_ARG, MU_CONV_OPT,
                                           MU_OPT, NSIGMA_OPT, OUT_OPT, PARAM_OPT, SCHEDULER_OPT, WORKERS_OPT,
                                           AltermagError, emit_json, fail, model_from_argument, parse_mesh)
@@ -24,7 +25,7 @@ def _neel(text):
     if len(s) == 3 and s.isdigit():
         return ",".join(s)
     if len(s) == 4 and s.startswith("-") and s[1:].isdigit():
-        raise typer.BadParameter(f"--neel {text!r}: write negative directions as comma-separated numbers")
+        raise ParameterError(f"--neel {text!r}: write negative directions as comma-separated numbers, e.g. '-1,0,0'")
     return s
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import List, Optional
 
 import typer
 
 from altermag.core.errors import AltermagError, ParameterError
+from altermag.models.cli import parse_params  # the one --param parser, re-exported
 
-__all__ = ["model_from_argument", "parse_params", "parse_vector", "parse_sweep", "emit_json", "fail",
+__all__ = ["model_from_argument", "parse_params", "parse_vector", "parse_sweep", "parse_values", "emit_json", "fail",
            "MODEL_ARG", "PARAM_OPT", "J_OPT", "MU_OPT", "NEEL_OPT", "MU_CONV_OPT", "JSON_OPT", "MESH_OPT",
            "KT_OPT", "NSIGMA_OPT", "EF_OPT", "OUT_OPT", "WORKERS_OPT", "SCHEDULER_OPT", "parse_mesh",
            "AltermagError"]
@@ -35,24 +36,10 @@ MESH_OPT = typer.Option(None, "--mesh", help="k mesh: one integer (n×n×n, n×n
 KT_OPT = typer.Option(0.01, "--kT", help="Temperature kT (eV).")
 NSIGMA_OPT = typer.Option(None, "--n-sigma", help="Filling, electrons per spin per site (0<n<1); "
                                                   "default: the model's own μ (E_F = 0).")
-EF_OPT = typer.Option(None, "--E-F", help="Fermi level (eV) relative to the model's μ (ignored with --n-sigma).")
+EF_OPT = typer.Option(None, "--E-F", help="Fermi level (eV) relative to the model's μ (not with --n-sigma).")
 OUT_OPT = typer.Option(None, "--out", "-o", help="Save the result (JSON with inputs) to this file.")
 WORKERS_OPT = typer.Option(None, "--workers", help="Local worker processes for sweeps (default: serial).")
 SCHEDULER_OPT = typer.Option(None, "--scheduler", help="Dask scheduler ('local' or tcp://host:port).")
-
-
-def parse_params(items: Optional[Iterable[str]]) -> dict:
-    """``["t1=0.1", "lambda1=0.02"]`` → ``{"t1": 0.1, "lambda1": 0.02}`` (ParameterError on bad input)."""
-    out = {}
-    for it in items or []:
-        if "=" not in it:
-            raise ParameterError(f"--param expects NAME=VALUE, got {it!r}")
-        k, v = it.split("=", 1)
-        try:
-            out[k.strip()] = float(v)
-        except ValueError as exc:
-            raise ParameterError(f"--param {k.strip()}: value {v!r} is not a number") from exc
-    return out
 
 
 def parse_vector(text, name: str = "vector", n: int = 3) -> list[float]:
@@ -89,28 +76,36 @@ def parse_mesh(text):
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def parse_sweep(text: str) -> tuple[str, list[float]]:
-    """``"n_sigma=0.3:0.8:11"`` (start:stop:count, inclusive) or ``"kT=0.005,0.01,0.02"`` → (name, values)."""
+def parse_values(spec, option: str) -> list[float]:
+    """``"0.3:0.8:11"`` (START:STOP:COUNT, inclusive) or ``"0.005,0.01,0.02"`` → list of floats.
+
+    ``option`` names the CLI option in the :class:`ParameterError` raised on bad input."""
     import numpy as np
 
-    if text is None or "=" not in str(text):
-        raise ParameterError(f"--sweep expects NAME=START:STOP:COUNT or NAME=v1,v2,..., got {text!r}")
-    name, spec = str(text).split("=", 1)
-    name = name.strip().replace("-", "_")
+    s = str(spec).strip()
     try:
-        if ":" in spec:
-            a, b, c = spec.split(":")
+        if ":" in s:
+            a, b, c = s.split(":")
             count = int(c)
             if count < 1:
                 raise ValueError
             vals = np.linspace(float(a), float(b), count).tolist()
         else:
-            vals = [float(x) for x in spec.split(",") if x.strip()]
+            vals = [float(x) for x in s.split(",") if x.strip()]
     except ValueError as exc:
-        raise ParameterError(f"--sweep {name}: bad range {spec!r} (use START:STOP:COUNT or v1,v2,...)") from exc
+        raise ParameterError(f"{option} must be START:STOP:COUNT or v1,v2,..., got {spec!r}") from exc
     if not vals:
-        raise ParameterError(f"--sweep {name}: no values in {spec!r}")
-    return name, vals
+        raise ParameterError(f"{option}: no values in {spec!r}")
+    return vals
+
+
+def parse_sweep(text: str) -> tuple[str, list[float]]:
+    """``"n_sigma=0.3:0.8:11"`` (start:stop:count, inclusive) or ``"kT=0.005,0.01,0.02"`` → (name, values)."""
+    if text is None or "=" not in str(text):
+        raise ParameterError(f"--sweep expects NAME=START:STOP:COUNT or NAME=v1,v2,..., got {text!r}")
+    name, spec = str(text).split("=", 1)
+    name = name.strip().replace("-", "_")
+    return name, parse_values(spec, f"--sweep {name}")
 
 
 def model_from_argument(name_or_path, mu: float | None = None, J: float | None = None, neel=None,

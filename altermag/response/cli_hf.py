@@ -14,27 +14,12 @@ import typer
 from altermag.core.errors import AltermagError, ParameterError
 from altermag.response.cli_common import (J_OPT, JSON_OPT, KT_OPT, MESH_OPT, MODEL_ARG, MU_CONV_OPT, MU_OPT,
                                           NEEL_OPT, NSIGMA_OPT, OUT_OPT, PARAM_OPT, SCHEDULER_OPT, WORKERS_OPT,
-                                          emit_json, fail, model_from_argument, parse_mesh)
+                                          emit_json, fail, model_from_argument, parse_mesh, parse_values)
 
 
 def _parse_range(text: str) -> list[float]:
     """'1.5:3.0:16' (start:stop:count, inclusive) or '1.5,2,2.5' → list of U values."""
-    import numpy as np
-
-    s = str(text).strip()
-    try:
-        if ":" in s:
-            a, b, c = s.split(":")
-            n = int(c)
-            if n < 1:
-                raise ValueError
-            return np.linspace(float(a), float(b), n).tolist()
-        vals = [float(x) for x in s.split(",") if x.strip()]
-    except ValueError as exc:
-        raise ParameterError(f"--U-range must be START:STOP:COUNT or u1,u2,..., got {text!r}") from exc
-    if not vals:
-        raise ParameterError(f"--U-range: no values in {text!r}")
-    return vals
+    return parse_values(text, "--U-range")
 
 
 def _parse_seeds(text: str) -> list[str]:
@@ -75,7 +60,8 @@ def hf(model: str = MODEL_ARG,
     (PM/AM/FM/ferri) and E_F at fixed filling and kT (eV); with --U-range the order parameter vs U per seed and
     the onset U_c of each channel. Non-converged points are reported (converged: false), never as results."""
     try:
-        from altermag.response.hartree_fock import DEFAULT_MESH, critical_U_hf, hf_sweep, plot_order_parameter
+        from altermag.response.hartree_fock import critical_U_hf, hf_sweep, plot_order_parameter
+        from altermag.response.normal_state import default_mesh
 
         if (U is None) == (U_range is None):
             raise ParameterError("give exactly one of --U (one value) or --U-range (a sweep)")
@@ -87,7 +73,7 @@ def hf(model: str = MODEL_ARG,
         m = model_from_argument(model, mu=mu, J=J, neel=neel, mu_convention=mu_convention, params=param)
         msh = parse_mesh(mesh)
         if msh is None:
-            msh = DEFAULT_MESH[m.terms.dimension]
+            msh = default_mesh(m)
         fill_list = None
         if fillings is not None:
             try:

@@ -45,8 +45,8 @@ from altermag.models.hamiltonian import TwoSublatticeModel
 from altermag.response.normal_state import DEFAULT_MESH, check_kT, k_mesh, mesh_shape, paramagnetic, spinless_coefficients
 
 __all__ = ["hartree_fock", "HartreeFockResult", "HartreeFockNotConverged", "hf_sweep", "HFSweep",
-           "critical_U_hf", "CriticalU", "state_label", "plot_order_parameter", "tour_figures",
-           "STATE_TOL", "DEFAULT_MESH"]
+           "critical_U_hf", "HartreeFockOnset", "state_label", "plot_order_parameter", "tour_figures",
+           "STATE_TOL"]
 
 STATE_TOL = 1e-5
 """|m| (per site) below which a channel counts as zero in :func:`state_label`."""
@@ -342,6 +342,8 @@ def _check_common(U, kT, n_sigma, E_F, mixing, tol, max_iter, method, constrain)
     kT = check_kT(kT)
     if n_sigma is not None and E_F is not None:
         raise ParameterError("give either n_sigma (fixed filling) or E_F (fixed chemical potential), not both")
+    if E_F is not None and not math.isfinite(float(E_F)):
+        raise ParameterError(f"E_F must be a finite energy (eV), got {E_F!r}")
     if n_sigma is not None and not 0.0 < float(n_sigma) < 1.0:
         raise ParameterError(f"n_sigma (electrons per spin per site) must lie strictly between 0 and 1, "
                              f"got {n_sigma!r}")
@@ -752,7 +754,7 @@ def hf_sweep(model: TwoSublatticeModel, U_values, *, seeds=("AM", "FM"), n_sigma
 
 # ---------------------------------------------------------------------------------- critical U
 @dataclass
-class CriticalU:
+class HartreeFockOnset:
     """Onset of one HF channel: ``U_c`` (eV) bracketed to ``U_tol``; ``evaluations``: (U, |m|) visited."""
 
     seed: str
@@ -776,7 +778,7 @@ class CriticalU:
 def critical_U_hf(model: TwoSublatticeModel, seed: str = "AM", *, n_sigma: float | None = None,
                   kT: float = 0.01, mesh=None, threshold: float = 1e-3, U_tol: float = 1e-3,
                   U_bracket: tuple | None = None, constrain: str | None = "seed", branch: str = "pm",
-                  **hf_kwargs) -> CriticalU:
+                  **hf_kwargs) -> HartreeFockOnset:
     """Onset U of the ``seed`` channel ('AM' or 'FM'): the smallest U with |m| > ``threshold``, by bisection.
 
     ``branch='pm'`` (default): every U starts from a tiny seed (|m| = 1e-4) next to the paramagnet, so the onset
@@ -849,17 +851,16 @@ def critical_U_hf(model: TwoSublatticeModel, seed: str = "AM", *, n_sigma: float
                 warm = (r.fields, r.E_F)
         else:
             lo = mid
-    return CriticalU(seed=seed, U_c=0.5 * (lo + hi), bracket=(lo, hi), threshold=threshold, U_tol=U_tol,
+    return HartreeFockOnset(seed=seed, U_c=0.5 * (lo + hi), bracket=(lo, hi), threshold=threshold, U_tol=U_tol,
                      n_sigma=ns, kT=kT, mesh=grid.mesh, constrain=c, evaluations=evals, branch=branch)
 
 
 # ---------------------------------------------------------------------------------------- plots
 def plot_order_parameter(sweep: HFSweep, path, title: str | None = None) -> Path:
     """Order parameter vs U (one line per seed and filling; open symbols = non-converged gaps). Returns path."""
-    import matplotlib
+    from altermag.response.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     styles = {"AM": ("-", "o"), "FM": ("--", "s"), "PM": (":", "^")}
@@ -878,12 +879,7 @@ def plot_order_parameter(sweep: HFSweep, path, title: str | None = None) -> Path
     ax.set_title(title or f"Hartree-Fock: {sweep.inputs.get('model', '')}, kT = {sweep.inputs.get('kT')} eV")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def tour_figures(out) -> dict:

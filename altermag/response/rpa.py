@@ -223,8 +223,8 @@ def critical_U(model, *, mesh=None, kT: float = 0.01, n_sigma: float | None = No
                state: NormalState | None = None, progress: bool = False) -> CriticalU:
     """Critical U of the q = 0 FM and AM channels and of the leading instability over the whole BZ.
 
-    ``mesh`` k grid (default 32³ for 3D, 128² for 2D); ``kT`` eV; filling ``n_sigma`` (electrons per spin per
-    site) or ``E_F`` (eV, relative to the model's μ). q = 0 uses the direct sum (exact degenerate limit).
+    ``mesh`` k grid (default ``normal_state.DEFAULT_MESH``: 48³ for 3D, 300² for 2D); ``kT`` eV; filling
+    ``n_sigma`` (electrons per spin per site) or ``E_F`` (eV, relative to the model's μ). q = 0 uses the direct sum (exact degenerate limit).
     The BZ search uses :func:`chi0_full_grid` (q grid = k grid) unless ``q_mesh`` is given (then the direct
     sum on that coarser q grid); ``refine`` then maximises λ_max(q) off-grid from the best grid point with
     direct sums (Nelder-Mead on the same k grid). ``top`` distinct leading grid q are listed in ``lambda_map``.
@@ -253,13 +253,10 @@ def critical_U(model, *, mesh=None, kT: float = 0.01, n_sigma: float | None = No
     r_sites = np.asarray(st.model.terms.sites, float)
     d = r_sites[1] - r_sites[0]
     # distinct leading q (skip symmetry images with the same λ within 1e-9 relative)
-    tops, seen = [], []
-    for i in order:
-        if len(tops) >= top:
-            break
-        if any(abs(lam[i] - s) <= 1e-9 * abs(lam[order[0]]) for s in seen):
-            continue
-        seen.append(lam[i])
+    lam_sorted = lam[order]
+    distinct = np.concatenate([[True], np.abs(np.diff(lam_sorted)) > 1e-9 * abs(lam_sorted[0])])
+    tops = []
+    for i in order[distinct][:top]:      # at most ``top`` iterations (no Python loop over the q grid)
         r = stoner(*_reduced(qg[i], Mg[i], d)[::-1])
         tops.append({"q": r.q, "q_over_pi": 2 * r.q, "U_c": r.U_c, "character": r.character})
     ibest = int(order[0])
@@ -359,6 +356,9 @@ def rpa_sweep(model, parameter: str, values, *, mesh=None, kT: float = 0.01, n_s
                    "mesh": mesh, "kT": kT, "n_sigma": n_sigma, "E_F": E_F, "parameter": parameter,
                    "values": values, "refine": refine, "full_bz": full_bz}
     if parameter == "U":
+        bad = [v for v in values if not np.isfinite(v) or v < 0]
+        if bad:
+            raise ParameterError(f"U must be finite and ≥ 0 eV (repulsive Hubbard U), got {bad[0]!r}")
         res = bare_susceptibility(model, np.asarray(q, float), mesh=mesh, kT=kT, n_sigma=n_sigma, E_F=E_F)
         rows = []
         for U in values:
@@ -392,10 +392,9 @@ def rpa_sweep(model, parameter: str, values, *, mesh=None, kT: float = 0.01, n_s
 
 def plot_uc_sweep(sweep: SweepResult, path) -> Path:
     """U_c^AM, U_c^FM (q = 0) and U_c_min versus the swept parameter (or RPA channels vs U) to a PNG."""
-    import matplotlib
+    from altermag.response.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     x = [r[sweep.parameter] for r in sweep.rows]
@@ -413,12 +412,7 @@ def plot_uc_sweep(sweep: SweepResult, path) -> Path:
         ax.set_ylabel("critical U (eV)")
     ax.legend(fontsize=8)
     ax.set_title(sweep.inputs.get("model", ""))
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def tour_figures(out) -> dict:

@@ -102,6 +102,8 @@ def normal_state(model, *, mesh=None, kT: float = 0.01, n_sigma: float | None = 
     kT = check_kT(kT)
     if n_sigma is not None and E_F is not None:
         raise ParameterError(f"give n_sigma or E_F, not both (n_sigma={n_sigma!r}, E_F={E_F!r})")
+    if E_F is not None and not np.isfinite(float(E_F)):
+        raise ParameterError(f"E_F must be a finite energy (eV), got {E_F!r}")
     pm, dropped = paramagnetic(model, warn=False)
     shape = mesh_shape(pm, default_mesh(pm) if mesh is None else mesh)
     k = k_mesh(pm, shape)
@@ -116,8 +118,24 @@ def normal_state(model, *, mesh=None, kT: float = 0.01, n_sigma: float | None = 
 
 
 # ------------------------------------------------------------------------------------------- direct sum
+class _DensityChannels:
+    """``M`` (density block χ⁰_{aabb}, (..., 2, 2)) and ``channels()`` (bare FM/AM, Eqs. 23-24) of a ``chi``
+    tensor (..., 2, 2, 2, 2); shared by :class:`Chi0Result` and :class:`Chi0Grid`."""
+
+    chi: np.ndarray
+
+    @property
+    def M(self) -> np.ndarray:
+        """Density block M_ab(q) = χ⁰_{aabb}(q), shape (..., 2, 2)."""
+        return density_block(self.chi)
+
+    def channels(self) -> dict:
+        """Bare FM and AM channels (Eqs. 23-24 with χ⁰) and χ11, χ22, χ12: arrays over q."""
+        return channels(self.M)
+
+
 @dataclass
-class Chi0Result:
+class Chi0Result(_DensityChannels):
     """χ⁰ at a list of q: ``q`` (nq, 3) fractional, ``chi`` (nq, 2, 2, 2, 2) complex (per spin),
     ``z`` the complex frequency (0 = static), ``state`` the normal state used."""
 
@@ -126,15 +144,6 @@ class Chi0Result:
     z: complex
     state: NormalState
     method: str = "direct"
-
-    @property
-    def M(self) -> np.ndarray:
-        """Density block M_ab(q) = χ⁰_{aabb}(q), shape (nq, 2, 2)."""
-        return density_block(self.chi)
-
-    def channels(self) -> dict:
-        """Bare FM and AM channels (Eqs. 23-24 with χ⁰): arrays (nq,)."""
-        return channels(self.M)
 
     def as_dict(self) -> dict:
         return {"q": self.q, "q_over_pi": 2 * self.q, "z": [self.z.real, self.z.imag], "method": self.method,
@@ -336,7 +345,7 @@ def gauge_phase_sign(model) -> int:
 
 
 @dataclass
-class Chi0Grid:
+class Chi0Grid(_DensityChannels):
     """χ⁰ on the whole q grid (= the k grid). ``chi`` (n1, n2, n3, 2, 2, 2, 2) complex per spin; grid point
     (i, j, l) is q = (i/n1, j/n2, l/n3) (see the module docstring for other representatives). Components not
     computed (``components="density"``) are NaN."""
@@ -346,13 +355,6 @@ class Chi0Grid:
     state: NormalState
     components: str
     ir: dict = field(default_factory=dict)
-
-    @property
-    def M(self) -> np.ndarray:
-        return density_block(self.chi)
-
-    def channels(self) -> dict:
-        return channels(self.M)
 
     def as_dict(self) -> dict:
         ch = self.channels()
@@ -500,10 +502,9 @@ def chi_along_path(model, *, mesh=None, kT: float = 0.01, n_sigma=None, E_F=None
 
 def plot_chi_path(data: dict, path, title: str | None = None) -> Path:
     """Plot χ⁰ channels (FM, AM, χ11, χ12) along a path (``chi_along_path`` output) to a PNG."""
-    import matplotlib
+    from altermag.response.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for key, st in (("AM", "-"), ("FM", "-"), ("chi11", "--"), ("chi12", ":")):
@@ -517,9 +518,4 @@ def plot_chi_path(data: dict, path, title: str | None = None) -> Path:
     ax.set_xlabel("q along the path")
     ax.legend(fontsize=8, ncol=4)
     ax.set_title(title or data["inputs"]["model"])
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

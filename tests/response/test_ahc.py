@@ -130,3 +130,25 @@ def test_adaptive_hard_case_independent_of_base_mesh():
     b = anomalous_hall(m, mesh=40, kT=0.01, rtol=0.01)
     assert a.converged and b.converged
     assert a.sigma["xz"] == pytest.approx(b.sigma["xz"], rel=0.03, abs=0.2)
+
+
+def test_layered_3d_limit_gives_2d_conductance_per_layer():
+    """Independent check of the S/cm conversion: a 3D model with no k_z dispersion is a stack of 2D layers
+    spaced by c, so σ_3D (S/cm) = σ_2D (e²/h per layer) × e²/h (S, CODATA literal) / c (cm)."""
+    c_ang = 7.0
+    s2 = anomalous_hall(chern_toy(m0=2.0, J=1.0), mesh=48, kT=0.002, E_F=0.0, rtol=1e-3)
+    s3 = anomalous_hall(chern_toy(m0=2.0, J=1.0, dimension=3, c=c_ang), mesh=(48, 48, 2), kT=0.002, E_F=0.0, rtol=1e-3)
+    assert s2.units == "e^2/h" and s3.units == "S/cm"
+    assert abs(s2.sigma["xy"]) == pytest.approx(2.0, abs=1e-3)          # |C| = 2 per layer
+    e2_over_h = 3.874045865e-5                                            # S (CODATA 2018, exact)
+    assert s3.sigma["xy"] == pytest.approx(s2.sigma["xy"] * e2_over_h / (c_ang * 1e-8), rel=1e-3)
+    assert E2_HBAR == pytest.approx(2.434e-4, rel=1e-3)                   # spec §6
+
+
+def test_sweep_through_local_processes_equals_serial():
+    m = preset("RuO2", lambda1=0.02, neel=(1, 0, 0))
+    kw = dict(mesh=8, kT=0.02, adaptive=False)
+    serial = ahc_sweep(m, "J", [0.2, 0.4], **kw)
+    par = ahc_sweep(m, "J", [0.2, 0.4], workers=2, **kw)
+    assert np.allclose(par.sigma("xz"), serial.sigma("xz"), rtol=1e-12)
+    assert abs(serial.sigma("xz")).min() > 0.1

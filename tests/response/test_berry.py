@@ -14,16 +14,17 @@ from altermag.response.berry import (berry_curvature, berry_curvature_linear, be
 K = np.array([[0.13, 0.27, 0.31], [0.41, 0.07, 0.22], [0.19, 0.33, 0.45]])
 
 
-def chern_toy(m0=0.0, J=1.0, A=1.0, B=1.0, a=3.0):
+def chern_toy(m0=0.0, J=1.0, A=1.0, B=1.0, a=3.0, dimension=2, c=10.0):
     """2D toy model with d_s = (A sin kx sin ky, s B (cos kx − cos ky), m0 + cos kx + cos ky + s J) per spin
-    sector (n̂ = z): a d+id map, sector Chern number ±2 when |m0 + sJ| < 2, 0 when > 2."""
+    sector (n̂ = z): a d+id map, sector Chern number ±2 when |m0 + sJ| < 2, 0 when > 2. ``dimension=3``: the
+    same layers stacked with spacing ``c`` (Å) and no k_z dependence."""
     X, Y = (1, 0, 0), (0, 1, 0)
     hs = [harmonic_from_trig("eps0", "e0", [(1.0, [])]),
           harmonic_from_trig("tx", "A", [(1.0, [("sin", X), ("sin", Y)])]),
           harmonic_from_trig("tz", "m0", [(1.0, [])]),
           harmonic_from_trig("tz", "t", [(1.0, [("cos", X)]), (1.0, [("cos", Y)])]),
           harmonic_from_trig("lz", "B", [(1.0, [("cos", X)]), (-1.0, [("cos", Y)])])]
-    terms = ModelTerms(hs, np.diag([a, a, 10.0]), np.zeros((2, 3)), 1, "toy", dimension=2)
+    terms = ModelTerms(hs, np.diag([a, a, c]), np.zeros((2, 3)), 1, "toy", dimension=dimension)
     return TwoSublatticeModel(terms, {"e0": 0.0, "A": A, "m0": m0, "t": 1.0, "B": B}, J=J, neel=(0, 0, 1),
                               name="chern-toy")
 
