@@ -60,7 +60,7 @@ def hf(model: str = MODEL_ARG,
     (PM/AM/FM/ferri) and E_F at fixed filling and kT (eV); with --U-range the order parameter vs U per seed and
     the onset U_c of each channel. Non-converged points are reported (converged: false), never as results."""
     try:
-        from altermag.response.hartree_fock import critical_U_hf, hf_sweep, plot_order_parameter
+        from altermag.response.meanfield import critical_U_hf, hf_sweep, plot_order_parameter
         from altermag.response.normal_state import default_mesh
 
         if (U is None) == (U_range is None):

@@ -4,7 +4,7 @@ Three measured pieces, each from its own module's ``tour_figures(out)``:
 
 * RPA (:mod:`altermag.response.rpa`): bare χ⁰ channels of κ-Cl along its path, critical U per channel and the
   leading q over the whole zone;
-* Hartree-Fock (:mod:`altermag.response.hartree_fock`): RuO2 order parameter vs U from AM and FM seeds;
+* Hartree-Fock (:mod:`altermag.response.meanfield`): RuO2 order parameter vs U from AM and FM seeds;
 * Berry curvature and AHC (:mod:`altermag.response.ahc`): RuO2 with SOC and n̂ ∥ x.
 """
 
@@ -27,13 +27,13 @@ def _fmt(x, digits: int = 3) -> str:
 def section(out: Path):
     """Write the three figures and ``response.json`` into ``out``; return the HTML section (< 30 s)."""
     from altermag.core.io import save_json
-    from altermag.response import ahc, hartree_fock, rpa
+    from altermag.response import ahc, meanfield, rpa
     from altermag.tour import Section, html_table
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chi = rpa.tour_figures(out)
-    hf = hartree_fock.tour_figures(out)
+    hf = meanfield.tour_figures(out)
     hall = ahc.tour_figures(out)
     save_json(out / "response.json", {"rpa": chi, "hartree_fock": hf, "ahc": hall},
               inputs={"section": "stability and Hall"})

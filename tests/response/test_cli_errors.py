@@ -74,7 +74,7 @@ def test_python_api_rejects_non_finite_fermi_level():
     from altermag.core.errors import ParameterError
     from altermag.models import preset
     from altermag.response.ahc import anomalous_hall
-    from altermag.response.hartree_fock import hartree_fock
+    from altermag.response.meanfield import hartree_fock
     from altermag.response.susceptibility import normal_state
 
     m = preset("RuO2")

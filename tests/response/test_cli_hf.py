@@ -43,7 +43,7 @@ def test_sweep_json_has_onsets_in_order():
 
 def test_bisect_matches_the_python_api():
     from altermag.models import preset
-    from altermag.response.hartree_fock import critical_U_hf
+    from altermag.response.meanfield import critical_U_hf
 
     d = _json(["hf", "kappa-Cl", "--U-range", "0.1:0.4:4", "--kT", "0.005", "--mesh", "50", "--seed", "AM",
                "--bisect", "--json"])

@@ -1,4 +1,4 @@
-"""Physics checks of the self-consistent Hubbard Hartree-Fock (altermag.response.hartree_fock).
+"""Physics checks of the self-consistent Hubbard Hartree-Fock (altermag.response.meanfield).
 
 Reference values: spec ``minimal_models.md`` §8 (measured on the reconstructed presets; 5 % tolerance) and an
 independent q = 0 Lindhard sum written here (per-spin Stoner convention: U_c^AM = 1/(A − B), U_c^FM = 1/(A + B)).
@@ -11,7 +11,7 @@ import pytest
 from scipy.special import expit
 
 from altermag.models import preset
-from altermag.response.hartree_fock import (HartreeFockNotConverged, _Grid, critical_U_hf, hartree_fock,
+from altermag.response.meanfield import (HartreeFockNotConverged, _Grid, critical_U_hf, hartree_fock,
                                             hf_sweep, plot_order_parameter, tour_figures)
 from altermag.response.normal_state import k_mesh, paramagnetic
 

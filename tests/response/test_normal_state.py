@@ -66,3 +66,17 @@ def test_bad_inputs_are_named():
         occupation([0.0], 0.0)
     with pytest.raises(ParameterError, match="n_sigma"):
         fermi_level(np.zeros((4, 2)), 1.2, 0.01)
+
+
+def test_package_exports_never_shadow_submodules():
+    """``import altermag.response.<module> as m`` must give the module, not a re-exported function."""
+    import importlib
+    import pkgutil
+    import types
+
+    import altermag.response as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"altermag.response.{info.name}")
+        assert getattr(pkg, info.name, mod) is mod, info.name
+    assert all(not isinstance(getattr(pkg, n), types.ModuleType) for n in pkg.__all__)

@@ -1,7 +1,7 @@
 """Stoner consistency (issue #4): the q = 0 RPA critical U of each channel equals the U at which the
 self-consistent Hartree-Fock order parameter of that channel appears, for the same model, grid, kT and
 filling. Two independent codes: RPA (Lindhard sum + Stoner eigenproblem, altermag.response.rpa) and the
-HF fixed-point iteration (altermag.response.hartree_fock), which never sees χ⁰.
+HF fixed-point iteration (altermag.response.meanfield), which never sees χ⁰.
 
 At onset the linearised HF equations are m_a = U Σ_b χ⁰_ab m_b (spec §8), so the HF onset found by bisection
 from a tiny seed must coincide with U_c^RPA(q = 0) to within the bisection tolerance.
@@ -10,7 +10,7 @@ from a tiny seed must coincide with U_c^RPA(q = 0) to within the bisection toler
 import pytest
 
 from altermag.models import preset
-from altermag.response.hartree_fock import critical_U_hf, hartree_fock
+from altermag.response.meanfield import critical_U_hf, hartree_fock
 from altermag.response.rpa import critical_U
 
 CASES = [("RuO2", 16, 0.01), ("kappa-Cl", 100, 0.005)]
