@@ -42,7 +42,8 @@ from scipy.special import expit
 
 from altermag.core.errors import AltermagError, ParameterError
 from altermag.models.hamiltonian import TwoSublatticeModel
-from altermag.response.normal_state import DEFAULT_MESH, check_kT, k_mesh, mesh_shape, paramagnetic, spinless_coefficients
+from altermag.response.normal_state import (DEFAULT_MESH, check_kT, fermi_level, k_mesh, mesh_shape, paramagnetic,
+                                            spinless_coefficients)
 
 __all__ = ["hartree_fock", "HartreeFockResult", "HartreeFockNotConverged", "hf_sweep", "HFSweep",
            "critical_U_hf", "HartreeFockOnset", "state_label", "plot_order_parameter", "tour_figures",
@@ -118,27 +119,6 @@ class _Grid:
         return float(expit((E_F - E) / kT).mean())
 
 
-def _solve_mu(E: np.ndarray, target: float, kT: float, guess: float | None) -> float:
-    """μ with mean f(E − μ) = target (safeguarded Newton; |error| < 1e-13 unless the target sits in a gap)."""
-    lo, hi = float(E.min()) - 50 * kT, float(E.max()) + 50 * kT
-    mu = 0.5 * (lo + hi) if guess is None or not lo < guess < hi else float(guess)
-    for _ in range(200):
-        f = expit((mu - E) / kT)
-        val = float(f.mean()) - target
-        if abs(val) < _MU_TOL:
-            break
-        if val < 0:
-            lo = mu
-        else:
-            hi = mu
-        der = float((f * (1.0 - f)).mean()) / kT
-        step = mu - val / der if der > 1e-300 else math.nan
-        mu = step if lo < step < hi else 0.5 * (lo + hi)
-        if hi - lo < 1e-15 * max(1.0, abs(mu)):
-            break
-    return mu
-
-
 def _mean_field_bands(grid: _Grid, n: np.ndarray, U: float):
     """Energies E (2 spins, N, 2 bands [−, +]) and cos θ (2, N) of h_s for mean fields n[s, a]."""
     V = U * n[::-1]  # V[s, a] = U n[−s, a]
@@ -157,7 +137,7 @@ def _update(grid: _Grid, n: np.ndarray, U: float, kT: float, n_sigma: float | No
             mu_guess: float | None):
     """One HF map: mean fields n → (new densities, E_F, E, f)."""
     E, cos = _mean_field_bands(grid, n, U)
-    mu = _solve_mu(E.ravel(), n_sigma, kT, mu_guess) if E_F is None else float(E_F)
+    mu = fermi_level(E, n_sigma, kT, guess=mu_guess, tol=_MU_TOL) if E_F is None else float(E_F)
     f = expit((mu - E) / kT)                                   # (2, N, 2)
     tot = 0.5 * (f[..., 1] + f[..., 0])
     diff = 0.5 * (f[..., 1] - f[..., 0]) * cos                 # upper band has weight (1 + cos θ)/2 on site 1
