@@ -326,12 +326,15 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             best = ck["best"]
             start_epoch = ck["epoch"]
         else:
-            # standardise inputs and energy offset from the training configurations
+            # standardise inputs and energy offset from a seeded random sample of the training configurations
+            # (the first ones of a file may all be one kind, e.g. near-perfect ordered states)
+            pick = np.sort(np.random.default_rng(cfg.seed).choice(len(data.train), min(len(data.train), 64),
+                                                                  replace=False))
             with torch.no_grad():
                 G = torch.cat(
                     [
                         ff.descriptor(data.sets[k]["spins"][c], data.sets[k]["index"])
-                        for k, c in data.train[: min(len(data.train), 64)]
+                        for k, c in (data.train[i] for i in pick)
                     ]
                 )
             ff.network.set_standardisation(G, energy_offset=[data.e_mean] * cfg.n_outputs)
