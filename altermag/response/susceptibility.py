@@ -300,11 +300,13 @@ def _ir_unit_weights(lambda_: float, eps: float) -> tuple[np.ndarray, np.ndarray
     uhat0 = basis.uhat(np.array([0]))[:, 0]                     # (L,)
     w = np.real(uhat0 @ fit)
     x = np.asarray(smpl.tau, float)
-    try:
+    try:  # atomic, so parallel sweep workers never read a half-written file
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, x=x, w=w)
-    except OSError:
-        pass
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, x=x, w=w)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("IR basis not cached (%s); it is rebuilt next time", exc)
     return x, w
 
 
