@@ -27,14 +27,16 @@ OUT_OPT = typer.Option(Path("altermag_model"), "--out", "-o", help="Folder for t
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")
 
 
-def _emit(obj) -> None:
+def emit_json(obj) -> None:
+    """Print ``obj`` as strict JSON (numpy-aware, NaN → null) on one line to stdout."""
     from altermag.core.io import dumps
 
     sys.stdout.write(dumps(obj, strict=True, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
-def _fail(exc: Exception):
+def fail(exc: Exception):
+    """Report a user error (``error: ...`` on stderr) and exit with status 1."""
     typer.secho(f"error: {exc}", fg="red", err=True)
     raise typer.Exit(1)
 
@@ -79,7 +81,7 @@ def list_cmd(json_out: bool = JSON_OPT,
 
         rows = [e.as_dict() for e in catalogue(complete=complete)] if complete else [e.as_dict() for e in catalogue()]
         if json_out:
-            _emit(rows)
+            emit_json(rows)
             return
         typer.echo(f"{'SG':>4} {'symbol':<10} {'Wyckoff':<9} {'Γ':<14} wave  f(k)")
         for r in rows:
@@ -88,7 +90,7 @@ def list_cmd(json_out: bool = JSON_OPT,
         typer.echo(f"\n{len(rows)} entries. Presets: " + ", ".join(
             f"{n} (SG {preset_info(n)['space_group']})" for n in list_presets()))
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @app.command()
@@ -109,7 +111,7 @@ def show(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[flo
         if save is not None:
             rec["saved"] = str(m.save(save))
         if json_out:
-            _emit(rec)
+            emit_json(rec)
             return
         typer.echo(f"{m!r}")
         typer.echo(f"  SG {rec['space_group']} {rec['wyckoff']}, Γ = {rec['irrep']}, {rec['wave_from_tz']}-wave "
@@ -122,7 +124,7 @@ def show(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[flo
         typer.echo(f"  checks (max error, eV): Hermitian {c['hermiticity']:.1e}, time reversal "
                    f"{c['time_reversal']:.1e}, space group {c['space_group']:.1e}")
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @app.command()
@@ -149,13 +151,13 @@ def bands(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[fl
 
         plt.close(plot_bands(bs, out / "bands.png"))
         if json_out:
-            _emit({**rec, "files": files})
+            emit_json({**rec, "files": files})
         else:
             typer.echo(f"{m.name}: {len(bs.x)} k-points along {'-'.join(bs.labels)}; "
                        f"E from {bs.energies.min():.3f} to {bs.energies.max():.3f} eV; wrote {files['png']}, "
                        f"{files['json']}")
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @app.command()
@@ -194,7 +196,7 @@ def fermi(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[fl
         files = [str(out / f) for f in ("fermi.png", "splitting.png", "form_factor.png", "fermi.json",
                                           "splitting.json")]
         if json_out:
-            _emit({"name": m.name, "energy": energy, "plane": plane, "n_contours": len(fc["contours"]),
+            emit_json({"name": m.name, "energy": energy, "plane": plane, "n_contours": len(fc["contours"]),
                    "max_abs_splitting_eV": rec["max_abs_splitting_eV"], "nodal_check": check, "files": files})
         else:
             typer.echo(f"{m.name}: {len(fc['contours'])} Fermi contours at {energy:g} eV on {plane}; "
@@ -206,7 +208,7 @@ def fermi(model: str = MODEL, param: Optional[List[str]] = PARAM, J: Optional[fl
                 typer.echo(f"  no band crosses E = {energy:g} eV on this plane (bands span {E.min():.3f} to "
                            f"{E.max():.3f} eV there); try --energy inside that range or --mu")
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @app.command("from-structure")
@@ -233,11 +235,11 @@ def from_structure(file: Path = typer.Argument(..., help="Structure file (magCIF
                                    info={"provisional": {"params": "illustrative coefficients"}})
             rec["saved"] = str(m.save(save))
         if json_out:
-            _emit(rec)
+            emit_json(rec)
         else:
             typer.echo(f"{file}: SG {terms.space_group} Wyckoff {terms.wyckoff}, Γ = {terms.irrep}, "
                        f"{terms.wave}-wave; {len(terms.harmonics)} harmonics, parameters {terms.parameters}")
             for h in terms.harmonics:
                 typer.echo(f"  {h.channel:>5} shell {h.shell} [{h.parameter}] {h.label}")
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)

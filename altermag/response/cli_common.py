@@ -8,14 +8,13 @@ A MODEL argument is a preset name (``RuO2``, ``kappa-Cl``, ...), a catalogue ent
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from altermag.core.errors import AltermagError, ParameterError
-from altermag.models.cli import parse_params  # the one --param parser, re-exported
+from altermag.models.cli import emit_json, fail, parse_params  # one of each, shared with `altermag model`
 
 __all__ = ["model_from_argument", "parse_params", "parse_vector", "parse_sweep", "parse_values", "emit_json", "fail",
            "MODEL_ARG", "PARAM_OPT", "J_OPT", "MU_OPT", "NEEL_OPT", "MU_CONV_OPT", "JSON_OPT", "MESH_OPT",
@@ -149,17 +148,3 @@ def model_from_argument(name_or_path, mu: float | None = None, J: float | None =
     if mu is not None:
         changes["mu"] = float(mu) if mu_convention == "minus" else -float(mu)
     return model_from_spec(s, None, **changes)
-
-
-def emit_json(obj) -> None:
-    """Print ``obj`` as strict JSON (numpy-aware) on one line to stdout."""
-    from altermag.core.io import dumps
-
-    sys.stdout.write(dumps(obj, strict=True, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def fail(exc: Exception):
-    """Report a user error (``error: ...`` on stderr) and exit with status 1."""
-    typer.secho(f"error: {exc}", fg="red", err=True)
-    raise typer.Exit(1)
