@@ -204,7 +204,7 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
     ddir.mkdir(parents=True, exist_ok=True)
     cfg = tr.TrainConfig.from_yaml(sdir / "config.yaml")
     ff = SpinForceField.load(sdir / "model.pt")
-    data = tr._Data(cfg, ff, torch.device("cpu"))  # same seed and files -> the same split as the source run
+    data = tr.TrainingData(cfg, ff, torch.device("cpu"))  # same seed and files -> the same split as the source run
     opt = torch.optim.Adam(ff.network.parameters(), lr=lr)
     val0 = tr.evaluate(ff, data, data.val)["relative_field_rmse"]
     best = {"val": val0, "state": {k: v.clone() for k, v in ff.network.state_dict().items()}, "epoch": 0}
@@ -219,7 +219,7 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
         tot, nb = 0.0, 0
         for b in range(0, len(order), batch):
             opt.zero_grad()
-            loss = tr._batch_loss(ff, data, [data.train[j] for j in order[b : b + batch]], cfg)
+            loss = tr.batch_loss(ff, data, [data.train[j] for j in order[b : b + batch]], cfg)
             loss.backward()
             opt.step()
             tot, nb = tot + float(loss.detach()), nb + 1
@@ -239,16 +239,16 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
     for s_ in ("random", "quench", "perturbed"):
         sel = [(k, c) for k, c in data.val if data.sets[k]["source"][c] == s_]
         if sel:
-            by_source[s_] = tr._public(tr.evaluate(ff, data, sel))
+            by_source[s_] = tr.public_metrics(tr.evaluate(ff, data, sel))
     src_metrics = json.loads((sdir / "metrics.json").read_text())
     src_metrics = src_metrics.get("data", src_metrics)
     ft = {"from_run": src, "epochs": epochs, "lr": lr, "lr_min": lr_min, "schedule": "cosine", "batch_size": batch,
           "seed": seed, "best_epoch": best["epoch"], "source_best_epoch": src_metrics.get("best_epoch"),
           "source_epochs": src_metrics.get("epochs")}
     metrics = {
-        "held_out": tr._public(val),
+        "held_out": tr.public_metrics(val),
         "held_out_by_source": by_source,
-        "train_subset": tr._public(tr.evaluate(ff, data, data.train[: min(len(data.train), 50)])),
+        "train_subset": tr.public_metrics(tr.evaluate(ff, data, data.train[: min(len(data.train), 50)])),
         "best_epoch": src_metrics.get("best_epoch"),
         "epochs": src_metrics.get("epochs"),
         "finetune": ft,
@@ -263,7 +263,7 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
     raw = cfg.as_dict()
     raw["out"] = str(ddir)
     (ddir / "config.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
-    ff.save(ddir / "model.pt", training={**raw, "finetune": ft}, metrics=tr._public(val))
+    ff.save(ddir / "model.pt", training={**raw, "finetune": ft}, metrics=tr.public_metrics(val))
     save_json(ddir / "metrics.json", metrics, inputs={"config": raw, "finetune": ft})
     save_csv(ddir / "history.csv", {k: np.array([h[k] for h in history]) for k in history[0]},
              inputs={"config": raw, "finetune": ft})
@@ -271,7 +271,9 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
 
 
 def _public(d):
-    return {k: {kk: vv for kk, vv in v.items() if kk not in ("pred", "true")} for k, v in d.items()}
+    from altermag.dynamics.training import public_metrics
+
+    return {k: public_metrics(v) for k, v in d.items()}
 
 
 def main(argv=None):

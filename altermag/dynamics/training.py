@@ -30,7 +30,7 @@ import numpy as np
 
 from altermag.core.errors import ParameterError
 
-__all__ = ["TrainConfig", "train", "evaluate", "parity_plot", "resolve_device"]
+__all__ = ["TrainConfig", "TrainingData", "train", "batch_loss", "evaluate", "public_metrics", "parity_plot", "resolve_device"]
 
 
 @dataclass
@@ -107,7 +107,7 @@ def resolve_device(device: str) -> str:
 # ----------------------------------------------------------------------------------------- data
 
 
-class _Data:
+class TrainingData:
     """Configurations grouped by lattice, as torch tensors on the device, with a train/validation split."""
 
     def __init__(self, cfg: TrainConfig, ff, device):
@@ -182,7 +182,8 @@ def load_run_ids(path, n, ds) -> np.ndarray:
 # ------------------------------------------------------------------------------------ training
 
 
-def _batch_loss(ff, data: _Data, batch, cfg: TrainConfig):
+def batch_loss(ff, data: TrainingData, batch, cfg: TrainConfig):
+    """The training loss (normalised transverse-field MSE + weighted energy term) of ``batch`` [(set, config), ...]."""
     import torch
 
     loss_f = 0.0
@@ -210,7 +211,7 @@ def _batch_loss(ff, data: _Data, batch, cfg: TrainConfig):
 
 
 def evaluate(ff, data_or_sets, configs=None, h_rms: float | None = None) -> dict[str, Any]:
-    """Field and energy errors of ``ff`` on ``configs`` [(set, config), ...] of a ``_Data``.
+    """Field and energy errors of ``ff`` on ``configs`` [(set, config), ...] of a ``TrainingData``.
 
     Returns ``field_rmse`` (transverse, t1), ``field_rms`` (rms transverse data field),
     ``relative_field_rmse`` (their ratio), ``field_mae``, ``energy_rmse_per_site`` and the
@@ -272,7 +273,8 @@ def parity_plot(metrics: dict[str, Any], path: str | Path, title: str = "held-ou
     return path
 
 
-def _public(m: dict[str, Any]) -> dict[str, Any]:
+def public_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    """:func:`evaluate`'s metrics without the per-site prediction arrays (JSON-ready)."""
     return {k: v for k, v in m.items() if k not in ("pred", "true")}
 
 
@@ -306,7 +308,7 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             cfg.activation,
             seed=cfg.seed,
         ).to(device)
-        data = _Data(cfg, ff, device)
+        data = TrainingData(cfg, ff, device)
         opt = torch.optim.Adam(ff.network.parameters(), lr=cfg.lr)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
         history: list[dict[str, Any]] = []
@@ -349,7 +351,7 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             for b in range(0, len(order), cfg.batch_size):
                 batch = [data.train[j] for j in order[b : b + cfg.batch_size]]
                 opt.zero_grad()
-                loss = _batch_loss(ff, data, batch, cfg)
+                loss = batch_loss(ff, data, batch, cfg)
                 loss.backward()
                 opt.step()
                 tot += float(loss.detach())
@@ -399,11 +401,11 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
         for src in ("random", "quench"):
             sel = [(k, c) for k, c in data.val if data.sets[k]["source"][c] == src]
             if sel:
-                by_source[src] = _public(evaluate(ff, data, sel))
+                by_source[src] = public_metrics(evaluate(ff, data, sel))
         metrics = {
-            "held_out": _public(val),
+            "held_out": public_metrics(val),
             "held_out_by_source": by_source,
-            "train_subset": _public(trn),
+            "train_subset": public_metrics(trn),
             "best_epoch": best["epoch"],
             "epochs": cfg.epochs,
             "n_train_configs": len(data.train),
@@ -415,7 +417,7 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             "training_seconds": float(sum(h["seconds"] for h in history)),
         }
         inputs = {"config": cfg.as_dict()}
-        ff.save(out / "model.pt", training=cfg.as_dict(), metrics=_public(val) if val else _public(trn))
+        ff.save(out / "model.pt", training=cfg.as_dict(), metrics=public_metrics(val) if val else public_metrics(trn))
         save_json(out / "metrics.json", metrics, inputs=inputs)
         if history:
             save_csv(out / "history.csv", {k: np.array([h[k] for h in history]) for k in history[0]}, inputs=inputs)
