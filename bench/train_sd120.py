@@ -4,6 +4,7 @@ Stages (each one command of < 10 min on a 2-core CPU, except ``train`` with many
 resumed):
 
     python3 bench/train_sd120.py generate --work /tmp/sd120      # ED datasets (train pool + independent test set)
+    python3 bench/train_sd120.py generate --work /tmp/sd120 --round 1   # optional: another pool, fresh seeds
     python3 bench/train_sd120.py train    --work /tmp/sd120 --epochs 60 [--resume]
     python3 bench/train_sd120.py finetune --work /tmp/sd120 --from-run run --run run_ft --epochs 30 --lr 1e-3
     python3 bench/train_sd120.py evaluate --work /tmp/sd120 [--model PATH]   # held-out table per subset
@@ -71,30 +72,38 @@ def perturbed_120(n_per_noise: int, seed: int, noises=NOISES, L: int = L) -> tup
     return np.array(out), np.array(sig)
 
 
-def generate(work: Path, workers: int, test_only: bool = False) -> dict:
+def generate(work: Path, workers: int, test_only: bool = False, round_: int = 0) -> dict:
+    """ED datasets. Round 0 writes the training pool and the independent test set; round r > 0 adds another
+    training pool of the same composition with fresh seeds (``train_r<r>_*.h5``; the test set is untouched)."""
     from altermag.dynamics.dataset import generate_dataset, label_configurations
 
     work.mkdir(parents=True, exist_ok=True)
-    log = {}
+    log_path = work / "generate_log.json"
+    log = json.loads(log_path.read_text()) if round_ and log_path.is_file() else {}
+    tag = f"train_r{round_}_" if round_ else "train_"
     sets = [] if test_only else [
-        (f"train_q{T}", dict(n_quench_runs=3, n_random=15, quench_temperature=T, seed=100 + k))
+        (f"{tag}q{T}", dict(n_quench_runs=3, n_random=15, quench_temperature=T, seed=100 * (round_ + 1) + k))
         for k, T in enumerate(TEMPS)
     ]
-    sets += [(f"test_q{T}", dict(n_quench_runs=1, n_random=5, quench_temperature=T, seed=900 + k))
-             for k, T in enumerate(TEMPS)]
+    if not round_:
+        sets += [(f"test_q{T}", dict(n_quench_runs=1, n_random=5, quench_temperature=T, seed=900 + k))
+                 for k, T in enumerate(TEMPS)]
     for name, kw in sets:
         t0 = time.perf_counter()
         generate_dataset(work / f"{name}.h5", "120", L=L, workers=workers, progress=False, **QUENCH, **kw)
         log[name] = time.perf_counter() - t0
         print(f"{name}: {log[name]:.0f} s", flush=True)
-    for name, n, seed in ([] if test_only else [("train_perturbed", 25, 7)]) + [("test_perturbed", 5, 907)]:
+    perturbed = [] if test_only else [(f"{tag}perturbed", 25, 7 + 10 * round_)]
+    for name, n, seed in perturbed + ([] if round_ else [("test_perturbed", 5, 907)]):
         S, sig = perturbed_120(n, seed)
         t0 = time.perf_counter()
         label_configurations(work / f"{name}.h5", S, "120", L=L, source="perturbed", workers=workers, batch=10,
                              progress=False, inputs={"noise": sig.tolist(), "origin": "120-degree state + noise"})
         log[name] = time.perf_counter() - t0
         print(f"{name}: {log[name]:.0f} s", flush=True)
-    (work / "generate_log.json").write_text(json.dumps(log, indent=1))
+    log_path.write_text(json.dumps(log, indent=1))
+    if round_ and (work / "train_all.h5").is_file():
+        (work / "train_all.h5").unlink()  # re-merged with the new pool on the next train/finetune
     return log
 
 
@@ -203,6 +212,7 @@ def finetune(work: Path, src: str, dst: str, epochs: int, lr: float, lr_min: flo
     sdir, ddir = work / src, work / dst
     ddir.mkdir(parents=True, exist_ok=True)
     cfg = tr.TrainConfig.from_yaml(sdir / "config.yaml")
+    cfg.data = train_files(work)  # (re-)merged pool: includes any --round pools generated since the source run
     ff = SpinForceField.load(sdir / "model.pt")
     data = tr.TrainingData(cfg, ff, torch.device("cpu"))  # same seed and files -> the same split as the source run
     opt = torch.optim.Adam(ff.network.parameters(), lr=lr)
@@ -282,6 +292,7 @@ def main(argv=None):
     ap.add_argument("--work", default="/tmp/sd120")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--test-only", action="store_true")
+    ap.add_argument("--round", type=int, default=0, help="generate: extra training pool with fresh seeds (r > 0)")
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--hidden", default="64,64,32")
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -298,7 +309,7 @@ def main(argv=None):
     os.environ.setdefault("ALTERMAG_NO_PROGRESS", "1")
     work = Path(args.work)
     if args.stage == "generate":
-        generate(work, args.workers, args.test_only)
+        generate(work, args.workers, args.test_only, args.round)
     elif args.stage == "train":
         from altermag.dynamics.training import train
 

@@ -12,6 +12,8 @@ time and, when ``out`` (a folder) is given, writes ``trajectory.h5`` (snapshots,
   estimators and the power-law fit L ~ t^n ([COARSE] reports n ≈ 1).
 * :func:`compare_relaxations` — two calculators from the same initial state with the same noise: energies, nn
   correlations and C(r, t) side by side (ML-LLG vs ED-LLG).
+* :func:`field_locality` — how much of the field at a site its r_c-neighbourhood determines (the error floor
+  of any local force field with that cutoff).
 * :func:`de_quench` — double-exchange thermal quench: Néel / FM regions from the local nn correlation, FM
   fraction and FM cluster size vs time (arrested phase separation).
 """
@@ -29,7 +31,7 @@ from altermag.dynamics.models import random_spins
 
 __all__ = ["relax_from_random", "thermal_quench", "compare_relaxations", "de_quench", "domain_growth",
            "make_calculator", "field_benchmark", "run_experiment", "analyze_trajectory",
-           "standard_observables"]
+           "standard_observables", "field_locality", "ordered_state"]
 
 
 def _lattice(calculator, lattice):
@@ -212,18 +214,31 @@ def thermal_quench(calculator, lattice=None, n_steps: int = 4000, temperature: f
 
 def compare_relaxations(calc_ref, calc_test, lattice=None, n_steps: int = 500, dt: float = 0.05,
                         alpha: float = 0.5, temperature: float = 0.0, seed: int = 0, record_every: int = 10,
-                        out=None, progress: bool = True, labels=("ED", "ML")) -> dict:
+                        out=None, progress: bool = True, labels=("ED", "ML"), reference: dict | None = None) -> dict:
     """Run two calculators from the same random start (and the same noise) and compare.
 
     Returns ``{"ref": res_ref, "test": res_test, "metrics": {...}}`` with the maximal difference of the nn
     correlations over time, of the energy per site, and of the radial spin correlation C(r) at the final time.
+    ``reference``: the ``"ref"`` result of an earlier call with the same lattice, seed and run settings (e.g. an
+    expensive ED run), reused instead of running ``calc_ref`` again (``calc_ref`` may then be None if
+    ``lattice`` is given); its initial state and time grid are checked.
     """
-    lat = _lattice(calc_ref, lattice)
+    lat = _lattice(calc_test if calc_ref is None else calc_ref, lattice)
     s0 = random_spins(lat.n_sites, seed)
     kw = dict(n_steps=n_steps, dt=dt, alpha=alpha, temperature=temperature, record_every=record_every,
               progress=progress, seed=seed + 1, observables=standard_observables(lat),
               snapshot_every=max(record_every, n_steps // 10 or 1))
-    a = run_llg(calc_ref, s0, **kw)
+    if reference is None:
+        if calc_ref is None:
+            raise ParameterError("calc_ref=None needs reference= (a stored reference run)")
+        a = run_llg(calc_ref, s0, **kw)
+    else:
+        a = reference
+        n_rec = n_steps // record_every + 1
+        if not np.allclose(np.asarray(a["spins"])[0], s0) or len(a["time"]) != n_rec \
+                or not np.isclose(a["time"][-1], n_steps * dt):
+            raise ParameterError("reference= was run from another initial state or with other n_steps/dt/"
+                                 "record_every than this comparison")
     b = run_llg(calc_test, s0, **kw)
     ra, ca = ob._radial(lat, ob.correlation_function(lat, a["final_spins"]))
     rb, cb = ob._radial(lat, ob.correlation_function(lat, b["final_spins"]))
@@ -235,7 +250,8 @@ def compare_relaxations(calc_ref, calc_test, lattice=None, n_steps: int = 500, d
                "seconds_ref": a["seconds"], "seconds_test": b["seconds"]}
     inputs = {"experiment": "compare_relaxations", "n_steps": n_steps, "dt": dt, "alpha": alpha,
               "temperature": temperature, "seed": seed, "L": lat.L, "Ly": lat.Ly, "kind": lat.kind,
-              "ref": _calc_info(calc_ref), "test": _calc_info(calc_test)}
+              "ref": _calc_info(calc_ref) if calc_ref is not None else "stored reference run",
+              "test": _calc_info(calc_test)}
     res = {"ref": a, "test": b, "metrics": metrics, "r": ra, "C_ref": ca, "C_test": cb}
 
     def plot(out):
@@ -415,6 +431,78 @@ def field_benchmark(model: str = "sd-triangular", size: int = 12, method: str = 
         rec["relative_rms_full_vs_ed"] = _rel_rms(H, H0)
         rec["energy_error_per_site"] = (E - E0) / lat.n_sites
     return rec
+
+
+_ORDERED_STATE = {"tetrahedral": "tetrahedral", "120": "120", "double-exchange": "neel"}
+
+
+def ordered_state(model: str, lattice, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Ordered state of a parameter set on ``lattice`` (tetrahedral, 120°, or the Néel state for
+    ``"double-exchange"``), plus Gaussian noise of width ``noise`` per spin component, renormalised. (N, 3)."""
+    from altermag.dynamics.ground_states import ansatz
+
+    key = _canonical(model)
+    if noise < 0:
+        raise ParameterError(f"noise={noise}: must be >= 0")
+    if _ORDERED_STATE[key] == "neel":
+        if lattice.kind != "square" or lattice.L % 2 or lattice.Ly % 2:
+            raise ParameterError(f"the Néel state needs an even square lattice (got {lattice!r})")
+        x, y = lattice.coords[:, 0], lattice.coords[:, 1]
+        S = np.zeros((lattice.n_sites, 3))
+        S[:, 2] = (-1.0) ** (x + y)
+    else:
+        S = ansatz(_ORDERED_STATE[key], lattice)
+    if noise:
+        S = S + noise * np.random.default_rng(seed).normal(size=S.shape)
+        S /= np.linalg.norm(S, axis=1, keepdims=True)
+    return S
+
+
+def field_locality(calculator, spins: np.ndarray, cutoffs=(3.0, 4.0, 6.0), n_probes: int = 4, seed: int = 0,
+                   lattice=None) -> dict:
+    """Nearsightedness of the exchange field: how much of H⊥_i is fixed by the spins within r_c of site i.
+
+    For ``n_probes`` sites i (spread over the lattice) and each cutoff r_c (lattice constants), every spin
+    farther than r_c from i is redrawn at random, the field is recomputed, and the change of the transverse
+    field at i is recorded. ``relative_nonlocal[r_c]`` = rms|ΔH⊥_i| / √2 / rms|H⊥| — the √2 because the change
+    is the difference of two independent draws of the outside — is the error floor of any model that sees
+    only the spins within r_c (a Behler-Parrinello descriptor of that cutoff), relative to the typical
+    transverse field of the configuration. 0 for a field of finite range ≤ r_c. Costs
+    ``n_probes × len(cutoffs) + 1`` field evaluations. Returns also the per-probe values and ``field_rms``.
+    """
+    lat = _lattice(calculator, lattice)
+    S = np.asarray(spins, dtype=float)
+    if S.shape != (lat.n_sites, 3):
+        raise ParameterError(f"spins shape {S.shape}: expected ({lat.n_sites}, 3)")
+    if n_probes < 1:
+        raise ParameterError(f"n_probes={n_probes}: must be >= 1")
+    cutoffs = [float(r) for r in np.atleast_1d(cutoffs)]
+    if any(not r > 0 for r in cutoffs):
+        raise ParameterError(f"cutoffs={cutoffs}: must be > 0")
+
+    def perp(H):
+        return H - np.sum(H * S, 1, keepdims=True) * S
+
+    H0 = perp(calculator.energy_and_field(S)[1])
+    rms = float(np.sqrt(np.mean(np.sum(H0 ** 2, 1))))
+    rng = np.random.default_rng(seed)
+    probes = np.unique(np.linspace(0, lat.n_sites, n_probes, endpoint=False).astype(int) + lat.L // 2)
+    probes = probes % lat.n_sites
+    per = {r: [] for r in cutoffs}
+    for i in probes:
+        dist = np.linalg.norm(lat.displacements(int(i), np.arange(lat.n_sites)), axis=1)
+        for r in cutoffs:
+            far = dist > r + 1e-9
+            if not far.any():
+                raise ParameterError(f"cutoff {r} covers the whole {lat.L}×{lat.Ly} lattice: use a larger lattice")
+            S2 = S.copy()
+            S2[far] = random_spins(int(far.sum()), rng)
+            H2 = calculator.energy_and_field(S2)[1][i]
+            H2 = H2 - np.dot(H2, S[i]) * S[i]
+            per[r].append(float(np.linalg.norm(H2 - H0[i])))
+    rel = {str(r): float(np.sqrt(np.mean(np.square(per[r])) / 2) / rms) if rms > 0 else None for r in cutoffs}
+    return {"cutoffs": cutoffs, "relative_nonlocal": rel, "field_rms": rms, "probes": probes.tolist(),
+            "delta_per_probe": {str(r): per[r] for r in cutoffs}, "n_evaluations": 1 + len(probes) * len(cutoffs)}
 
 
 _DEFAULTS = {"model": "tetrahedral", "size": 12, "method": "ed", "experiment": "relax", "steps": 1000, "dt": 0.05,

@@ -132,6 +132,19 @@ def test_compare_relaxations_identical_calculators_agree(tmp_path):
                               progress=False, out=tmp_path)
     assert res["metrics"]["max_diff_nn1"] < 1e-12 and res["metrics"]["max_diff_Cr_final"] < 1e-12
     assert (tmp_path / "compare.png").is_file()
+    # a stored reference run is reused as is; a mismatched one is refused
+    from altermag.core.errors import ParameterError
+    from altermag.dynamics import HeisenbergCalculator
+
+    again = compare_relaxations(None, EDCalculator(m), lattice=m.lattice, n_steps=10, temperature=0.01,
+                                record_every=5, progress=False, reference=res["ref"])
+    assert again["metrics"]["max_diff_nn1"] < 1e-12 and again["ref"] is res["ref"]
+    other = compare_relaxations(None, HeisenbergCalculator(m.lattice, J1=1.0), lattice=m.lattice, n_steps=10,
+                                temperature=0.01, record_every=5, progress=False, reference=res["ref"])
+    assert other["metrics"]["max_diff_nn1"] > 1e-3  # a different force field does differ
+    with pytest.raises(ParameterError, match="initial state"):
+        compare_relaxations(None, EDCalculator(m), lattice=m.lattice, n_steps=10, temperature=0.01, seed=3,
+                            record_every=5, progress=False, reference=res["ref"])
 
 
 def test_unwritable_out_is_one_error_line(tmp_path):
@@ -139,3 +152,13 @@ def test_unwritable_out_is_one_error_line(tmp_path):
     blocker.write_text("not a folder")
     r = runner.invoke(app, ["dynamics", "run", "--size", "6", "--steps", "2", "--out", str(blocker / "run")])
     assert r.exit_code == 1 and r.output.startswith("error:") and "Traceback" not in r.output, r.output
+
+
+def test_locality_json_contract_and_gapped_point():
+    rec = _json(runner.invoke(app, ["dynamics", "locality", "--model", "120", "--size", "12", "--config", "ordered",
+                                    "--cutoffs", "1,4", "--probes", "2", "--json"]))
+    rel = rec["relative_nonlocal"]
+    assert set(rel) == {"1.0", "4.0"} and rec["model_params"]["J"] == 5.0
+    assert rel["4.0"] < 1e-3 < rel["1.0"]  # gapped 120° point: nearsighted beyond a few bonds
+    bad = runner.invoke(app, ["dynamics", "locality", "--size", "12", "--config", "spiral"])
+    assert bad.exit_code != 0 and "--config" in bad.output
