@@ -4,11 +4,13 @@ Stages (ED data under ``--work``, not in the repository):
 
     python3 bench/train_de.py generate --work /tmp/de --round 0      # ED pool (and the independent test set)
     python3 bench/train_de.py generate --work /tmp/de --test-only    # only the test set
+    python3 bench/train_de.py generate --work /tmp/de --polarons     # Néel + isolated flipped spins (arrested states)
     python3 bench/train_de.py generate --work /tmp/de --round 1      # more pools with fresh seeds (1, 2, ...)
     python3 bench/train_de.py train    --work /tmp/de --epochs 120 --lr-decay 0.97
     python3 bench/train_de.py finetune --work /tmp/de --from-run run --run run_ft --epochs 40 --lr 3e-4
     python3 bench/train_de.py evaluate --work /tmp/de --run run      # independent test set, per source and site class
     python3 bench/train_de.py compare  --work /tmp/de --run run      # FM / Néel fractions, ML-LLG vs ED-LLG, 16×16
+                                                                     # (--run - : only the ED half, cached)
     python3 bench/train_de.py ship     --work /tmp/de --run run      # into altermag/dynamics/data + parity figure
 
 Electron model: double exchange on the square lattice, n_e = 0.97 (3 % holes), J_H = 6 (Pauli), t = 1,
@@ -62,6 +64,45 @@ def generate(work: Path, round_: int, workers: int, test_only: bool = False) -> 
     return log
 
 
+def polaron_states(n_configs: int, seed: int, n_flips=(4, 8, 12), noises=(0.05, 0.1, 0.2, 0.3)) -> np.ndarray:
+    """Néel states on 16×16 with K isolated flipped spins (K around the 8 holes of N_e = 248) plus Gaussian
+    noise: the arrested hole-bound polaron states of the quench, with fewer, as many and more flips than holes."""
+    from altermag.dynamics.experiments import ordered_state
+    from altermag.dynamics.lattice import SpinLattice
+
+    lat = SpinLattice("square", L)
+    nb = lat.neighbors(1)
+    rng = np.random.default_rng(seed)
+    out = []
+    for c in range(n_configs):
+        S = ordered_state("double-exchange", lat)
+        k = n_flips[c % len(n_flips)]
+        free = np.ones(lat.n_sites, bool)
+        for i in rng.permutation(lat.n_sites):
+            if k == 0:
+                break
+            if free[i]:
+                S[i] *= -1
+                free[i] = False
+                free[nb[i]] = False  # isolated: no two flipped spins are neighbours
+                k -= 1
+        S = S + noises[(c // len(n_flips)) % len(noises)] * rng.normal(size=S.shape)
+        out.append(S / np.linalg.norm(S, axis=1, keepdims=True))
+    return np.array(out)
+
+
+def generate_polarons(work: Path, n_configs: int = 120, seed: int = 77, workers: int = 1) -> None:
+    from altermag.dynamics.dataset import label_configurations
+
+    t0 = time.perf_counter()
+    label_configurations(work / "train_polarons.h5", polaron_states(n_configs, seed), "double-exchange", L=L,
+                         source="perturbed", workers=workers, batch=10, progress=False,
+                         inputs={"origin": "Neel + 4/8/12 isolated flipped spins + noise 0.05-0.3", "seed": seed})
+    print(f"train_polarons: {time.perf_counter() - t0:.0f} s", flush=True)
+    if (work / "train_all.h5").is_file():
+        (work / "train_all.h5").unlink()
+
+
 def site_classes(model_path: str, files: list[str]) -> dict:
     """Transverse-field error on the quench snapshots by site class: FM (local nn correlation c_i > 0.5, the
     hole-bound polarons), Néel (c_i < −0.5) and the rest."""
@@ -97,7 +138,13 @@ def compare(work: Path, run: str, n_runs: int = 4, steps: int = 500) -> dict:
 
     out: dict = {"window": f"last 10 of {steps} steps (dt = 0.4), 16x16, T = 0.01, alpha = 0.5",
                  "seeds": list(range(100, 100 + n_runs))}
+    cache = work / f"compare_ed_{n_runs}x{steps}.json"  # the ED half does not depend on the model: computed once
     for label, method, kw in (("ED", "ed", {}), ("ML", "ml", {"ml_model": str(work / run / "model.pt")})):
+        if label == "ED" and cache.is_file():
+            out["ED"] = json.loads(cache.read_text())
+            continue
+        if label == "ML" and run == "-":
+            break
         calc = make_calculator("double-exchange", method, L, **kw)
         rows = []
         for s in range(n_runs):
@@ -109,6 +156,8 @@ def compare(work: Path, run: str, n_runs: int = 4, steps: int = 500) -> dict:
         out[label] = {"fm_fraction": float(a[:, 0].mean()), "fm_std_runs": float(a[:, 0].std()),
                       "neel_fraction": float(a[:, 1].mean()), "fm_cluster": float(a[:, 2].mean()),
                       "per_run_fm": a[:, 0].tolist()}
+        if label == "ED":
+            cache.write_text(json.dumps(out["ED"]))
     return out
 
 
@@ -145,6 +194,7 @@ def main(argv=None):
     ap.add_argument("--work", default="/tmp/de")
     ap.add_argument("--round", type=int, default=0)
     ap.add_argument("--test-only", action="store_true", help="generate: only the independent test set")
+    ap.add_argument("--polarons", action="store_true", help="generate: Néel + isolated flipped spins (polaron states)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=120)
     ap.add_argument("--hidden", default="64,64,32")
@@ -160,7 +210,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     os.environ.setdefault("ALTERMAG_NO_PROGRESS", "1")
     work = Path(a.work)
-    if a.stage == "generate":
+    if a.stage == "generate" and a.polarons:
+        generate_polarons(work, workers=a.workers)
+    elif a.stage == "generate":
         generate(work, a.round, a.workers, a.test_only)
     elif a.stage == "train":
         from altermag.dynamics.training import train
