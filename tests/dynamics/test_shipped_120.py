@@ -2,7 +2,7 @@
 
 The configurations are drawn here with seeds that the training recipe (``bench/train_sd120.py``) never used,
 labelled by ED on the spot, and compared with the model's transverse field. The tolerances are set from the
-independent-test-set errors reported in ``docs/dynamics_ml.md`` (1.4 % overall, 0.7 % near order, 1.7 % for
+independent-test-set errors reported in ``docs/dynamics_ml.md`` (1.16 % overall, 0.59 % near order, 1.36 % for
 random spins) with a margin of about 2–3× for the few configurations drawn here; a zero predictor gives a relative
 error of 1, and the previous shipped model (8.8 % held out; 4–7 % on these configurations) fails every check.
 """
