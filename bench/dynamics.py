@@ -55,7 +55,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 threadpool_limits(threads)
 method, L, extra, device = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
-from altermag.dynamics.experiments import make_calculator, _rel_rms
+from altermag.dynamics.experiments import make_calculator, relative_rms_error
 from altermag.dynamics.models import random_spins
 if method == "ml":
     import torch
@@ -78,8 +78,8 @@ out = {"seconds": sec, "cpu_seconds": cpu, "peak_rss_mb": peak / 1024, "delta_rs
 ref = extra.get("ref")
 if ref:
     H0 = np.load(ref)
-    out["rel_rms_transverse"] = _rel_rms(H, H0, S)
-    out["rel_rms_full"] = _rel_rms(H, H0)
+    out["rel_rms_transverse"] = relative_rms_error(H, H0, S)
+    out["rel_rms_full"] = relative_rms_error(H, H0)
 if extra.get("save"):
     np.save(extra["save"], H)
 print("RESULT " + json.dumps(out))

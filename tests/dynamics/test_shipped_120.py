@@ -11,16 +11,12 @@ import numpy as np
 import pytest
 
 from altermag.dynamics.dataset import make_calculator, make_model
+from altermag.dynamics.experiments import relative_rms_error
 from altermag.dynamics.ground_states import ansatz
 from altermag.dynamics.lattice import SpinLattice
 
 torch = pytest.importorskip("torch")
 
-
-def _rel(H, H_ref, S):
-    tr = lambda X: X - np.sum(X * S, 1, keepdims=True) * S  # noqa: E731
-    d, r = tr(H) - tr(H_ref), tr(H_ref)
-    return float(np.sqrt(np.sum(d * d) / np.sum(r * r)))
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +48,7 @@ def test_shipped_120_perturbed_states_match_ed(calcs):
         S = _perturbed(rng, sigma)
         H_ed = ed.field(S)
         H_ml = ml.field(S)
-        r = _rel(H_ml, H_ed, S)
+        r = relative_rms_error(H_ml, H_ed, S)
         tr = H_ed - np.sum(H_ed * S, 1, keepdims=True) * S
         num += r**2 * np.sum(tr * tr)
         den += np.sum(tr * tr)
@@ -66,7 +62,7 @@ def test_shipped_120_random_state_matches_ed(calcs):
     rng = np.random.default_rng(777)
     S = rng.normal(size=(144, 3))
     S /= np.linalg.norm(S, axis=1, keepdims=True)
-    assert _rel(ml.field(S), ed.field(S), S) < 0.04
+    assert relative_rms_error(ml.field(S), ed.field(S), S) < 0.04
 
 
 def test_shipped_120_is_size_independent(calcs):
@@ -78,4 +74,4 @@ def test_shipped_120_is_size_independent(calcs):
     rng = np.random.default_rng(99)
     S = tile_configurations(_perturbed(rng, 0.25)[None], 12, 24, noise=0.05, seed=5)[0]
     H_ed = make_calculator(make_model("120", 24), "ed").field(S)
-    assert _rel(ml.field(S), H_ed, S) < 0.03
+    assert relative_rms_error(ml.field(S), H_ed, S) < 0.03

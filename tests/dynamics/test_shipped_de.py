@@ -9,16 +9,15 @@ binds a hole is a global, canonical decision); that limitation is documented, no
 import numpy as np
 import pytest
 
-from altermag.dynamics.experiments import make_calculator, ordered_state
+from altermag.dynamics.experiments import (
+    make_calculator,
+    ordered_state,
+    relative_rms_error,
+)
 from altermag.dynamics.models import random_spins
 
 torch = pytest.importorskip("torch")
 
-
-def _rel(H, H_ref, S):
-    tr = lambda X: X - np.sum(X * S, 1, keepdims=True) * S  # noqa: E731
-    d, r = tr(H) - tr(H_ref), tr(H_ref)
-    return float(np.sqrt(np.sum(d * d) / np.sum(r * r)))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def calcs():
 def test_shipped_de_random_state(calcs):
     ml, ed = calcs
     S = random_spins(256, 2024)
-    assert _rel(ml.field(S), ed.field(S), S) < 0.45
+    assert relative_rms_error(ml.field(S), ed.field(S), S) < 0.45
 
 
 def test_shipped_de_polaron_state(calcs):
@@ -49,4 +48,4 @@ def test_shipped_de_polaron_state(calcs):
     S = S + 0.05 * rng.normal(size=S.shape)
     S /= np.linalg.norm(S, axis=1, keepdims=True)
     assert len(sites) == 8
-    assert _rel(ml.field(S), ed.field(S), S) < 0.25
+    assert relative_rms_error(ml.field(S), ed.field(S), S) < 0.25
