@@ -26,7 +26,7 @@ import numpy as np
 
 from altermag.core.errors import ParameterError
 from altermag.dynamics import observables as ob
-from altermag.dynamics.llg import run_llg
+from altermag.dynamics.llg import run_llg, transverse
 from altermag.dynamics.models import random_spins
 
 __all__ = ["relax_from_random", "thermal_quench", "compare_relaxations", "de_quench", "domain_growth",
@@ -384,8 +384,7 @@ def relative_rms_error(H, H_ref, S=None) -> float:
     """rms(H − H_ref) / rms(H_ref) over all sites and components; with spins ``S`` (N, 3), of the parts
     perpendicular to the spins (H⊥, the part that drives LLG)."""
     if S is not None:
-        H = H - np.sum(H * S, 1, keepdims=True) * S
-        H_ref = H_ref - np.sum(H_ref * S, 1, keepdims=True) * S
+        H, H_ref = transverse(H, S), transverse(H_ref, S)
     return float(np.sqrt(np.mean((H - H_ref) ** 2) / np.mean(H_ref ** 2)))
 
 
@@ -449,9 +448,7 @@ def ordered_state(model: str, lattice, noise: float = 0.0, seed: int = 0) -> np.
     if _ORDERED_STATE[key] == "neel":
         if lattice.kind != "square" or lattice.L % 2 or lattice.Ly % 2:
             raise ParameterError(f"the Néel state needs an even square lattice (got {lattice!r})")
-        x, y = lattice.coords[:, 0], lattice.coords[:, 1]
-        S = np.zeros((lattice.n_sites, 3))
-        S[:, 2] = (-1.0) ** (x + y)
+        S = ansatz("spiral", lattice, q=(np.pi, np.pi))  # the (π, π) spiral is the Néel state
     else:
         S = ansatz(_ORDERED_STATE[key], lattice)
     if noise:
@@ -482,10 +479,7 @@ def field_locality(calculator, spins: np.ndarray, cutoffs=(3.0, 4.0, 6.0), n_pro
     if any(not r > 0 for r in cutoffs):
         raise ParameterError(f"cutoffs={cutoffs}: must be > 0")
 
-    def perp(H):
-        return H - np.sum(H * S, 1, keepdims=True) * S
-
-    H0 = perp(calculator.energy_and_field(S)[1])
+    H0 = transverse(calculator.energy_and_field(S)[1], S)
     rms = float(np.sqrt(np.mean(np.sum(H0 ** 2, 1))))
     rng = np.random.default_rng(seed)
     probes = np.unique(np.linspace(0, lat.n_sites, n_probes, endpoint=False).astype(int) + lat.L // 2)
@@ -499,8 +493,7 @@ def field_locality(calculator, spins: np.ndarray, cutoffs=(3.0, 4.0, 6.0), n_pro
                 raise ParameterError(f"cutoff {r} covers the whole {lat.L}×{lat.Ly} lattice: use a larger lattice")
             S2 = S.copy()
             S2[far] = random_spins(int(far.sum()), rng)
-            H2 = calculator.energy_and_field(S2)[1][i]
-            H2 = H2 - np.dot(H2, S[i]) * S[i]
+            H2 = transverse(calculator.energy_and_field(S2)[1][i], S[i])
             per[r].append(float(np.linalg.norm(H2 - H0[i])))
     rel = {str(r): float(np.sqrt(np.mean(np.square(per[r])) / 2) / rms) if rms > 0 else None for r in cutoffs}
     return {"cutoffs": cutoffs, "relative_nonlocal": rel, "field_rms": rms, "probes": probes.tolist(),
