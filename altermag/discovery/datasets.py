@@ -73,9 +73,8 @@ def default_magndata_folder() -> Path:
         if not Path(env).is_dir():
             raise AltermagError(f"ALTERMAG_MAGNDATA={env}: not a folder")
         return Path(env)
-    candidates = []
     repo = Path(__file__).resolve().parents[2]
-    candidates += [repo.parent / "shared" / "data" / "magndata", Path("/work/shared/data/magndata")]
+    candidates = [repo.parent / "shared" / "data" / "magndata"]
     for c in candidates:
         if c.is_dir():
             return c
