@@ -13,6 +13,10 @@ cluster with a progress bar. The result is one HDF5 file per lattice size with a
 (S, N, 3), ``fields`` (S, N, 3) (H = −∂E/∂S, full vector), ``energies`` (S,), ``source`` (S,)
 (``"random"``/``"quench"``), ``run``/``step`` (S,) and the inputs (model parameters, lattice,
 method, generation settings) as provenance attributes.
+
+Driven strips (issue 8): :func:`save_spin_dataset` writes externally computed configurations and
+fields (e.g. NEGF fields of a biased strip, ``periodic_x=False``) in the same layout, plus an optional
+``bias`` (S,) array; :func:`load_dataset` returns ``periodic_x`` and ``bias`` (default 0).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ __all__ = [
     "label_configurations",
     "tile_configurations",
     "load_dataset",
+    "save_spin_dataset",
     "SpinDataset",
 ]
 
@@ -240,7 +245,8 @@ def generate_dataset(
 
 @dataclass
 class SpinDataset:
-    """Configurations of one lattice: ``spins``/``fields`` (S, N, 3), ``energies`` (S,), and where they came from."""
+    """Configurations of one lattice: ``spins``/``fields`` (S, N, 3), ``energies`` (S,) (NaN: unknown),
+    where they came from, the boundary condition along x and the bias ``V`` (S,) of each configuration."""
 
     kind: str
     L: int
@@ -251,6 +257,13 @@ class SpinDataset:
     source: np.ndarray
     inputs: dict[str, Any]
     path: str = ""
+    periodic_x: bool = True
+    bias: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.bias is None:
+            self.bias = np.zeros(len(self.energies))
+        self.bias = np.broadcast_to(np.asarray(self.bias, dtype=float), (len(self.energies),)).copy()
 
     def __len__(self) -> int:
         return len(self.energies)
@@ -258,13 +271,13 @@ class SpinDataset:
     def lattice(self):
         from altermag.dynamics.lattice import SpinLattice
 
-        return SpinLattice(self.kind, self.L, self.Ly)
+        return SpinLattice(self.kind, self.L, self.Ly, periodic_x=self.periodic_x)
 
     def subset(self, idx) -> SpinDataset:
         idx = np.asarray(idx)
         return SpinDataset(
             self.kind, self.L, self.Ly, self.spins[idx], self.fields[idx], self.energies[idx], self.source[idx],
-            self.inputs, self.path,
+            self.inputs, self.path, self.periodic_x, self.bias[idx],
         )
 
 
@@ -287,7 +300,88 @@ def load_dataset(path: str | Path) -> SpinDataset:
     return SpinDataset(
         lat["kind"], int(lat["L"]), int(lat.get("Ly") or lat["L"]), d["spins"], d["fields"], d["energies"],
         d.get("source", np.array(["?"] * len(d["energies"]))), inputs, str(path),
+        periodic_x=bool(lat.get("periodic_x", True)), bias=d.get("bias"),
     )
+
+
+def save_spin_dataset(
+    path: str | Path,
+    lattice,
+    spins: np.ndarray,
+    fields: np.ndarray,
+    *,
+    bias: np.ndarray | float | None = None,
+    energies: np.ndarray | None = None,
+    source: np.ndarray | str | None = None,
+    run: np.ndarray | None = None,
+    step: np.ndarray | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> Path:
+    """Write externally computed configurations (S, N, 3) and fields (S, N, 3) on ``lattice`` (a
+    :class:`~altermag.dynamics.lattice.SpinLattice`, possibly a strip with ``periodic_x=False``) as a
+    dataset file readable by :func:`load_dataset` and the trainer (same layout as :func:`generate_dataset`).
+
+    ``bias``: V per configuration (S,) or one number (t1); ``energies``: (S,) (NaN allowed; default all
+    NaN, e.g. for driven fields that have no energy); ``source``: a label per configuration or one
+    string (default ``"given"``); ``run``: group ids (configurations of one run, e.g. one NEGF-LLG
+    trajectory, are held out together in training; default: every configuration its own group);
+    ``step``: time step index; ``inputs``: extra provenance (e.g. the NEGF settings). Returns the path.
+    """
+    from altermag.core.io import save_hdf5
+
+    spins = np.asarray(spins, dtype=float)
+    fields = np.asarray(fields, dtype=float)
+    N = int(lattice.n_sites)
+    if spins.ndim == 2:
+        spins = spins[None]
+    if fields.ndim == 2:
+        fields = fields[None]
+    if spins.ndim != 3 or spins.shape[1:] != (N, 3):
+        raise ParameterError(f"spins must have shape (S, {N}, 3) for {lattice!r}, got {spins.shape}")
+    if fields.shape != spins.shape:
+        raise ParameterError(f"fields must have the shape of spins {spins.shape}, got {fields.shape}")
+    S = len(spins)
+    if S == 0:
+        raise ParameterError("no configurations to save (S = 0)")
+    if not (np.all(np.isfinite(spins)) and np.all(np.isfinite(fields))):
+        raise ParameterError("spins and fields must be finite")
+
+    def per_config(name, value, default, dtype):
+        if value is None:
+            return np.array([default] * S, dtype=dtype) if dtype is str else np.full(S, default, dtype=dtype)
+        a = np.asarray(value)
+        if a.ndim == 0:
+            return np.array([a.item()] * S, dtype=dtype) if dtype is str else np.full(S, a.item(), dtype=dtype)
+        if a.shape != (S,):
+            raise ParameterError(f"{name} must be one value or shape ({S},), got {a.shape}")
+        return a.astype(dtype)
+
+    arrays = {
+        "spins": spins,
+        "fields": fields,
+        "energies": per_config("energies", energies, np.nan, float),
+        "source": per_config("source", source, "given", str),
+        "run": per_config("run", run, -1, np.int64) if run is not None else np.arange(S, dtype=np.int64),
+        "step": per_config("step", step, 0, np.int64),
+    }
+    if bias is not None:
+        arrays["bias"] = per_config("bias", bias, 0.0, float)
+        if not np.all(np.isfinite(arrays["bias"])):
+            raise ParameterError("bias must be finite")
+    meta = {
+        "lattice": {
+            "kind": lattice.kind,
+            "L": int(lattice.L),
+            "Ly": int(lattice.Ly),
+            "periodic_x": bool(getattr(lattice, "periodic_x", True)),
+        },
+        "method": (inputs or {}).get("method", "external"),
+        "group_by_run": run is not None,
+        **(inputs or {}),
+    }
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save_hdf5(out, arrays, inputs=meta)
 
 
 def tile_configurations(spins: np.ndarray, L_small: int, L: int, noise: float = 0.0, seed: int = 0, kind: str = "triangular"):

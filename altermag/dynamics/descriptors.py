@@ -53,6 +53,7 @@ __all__ = [
     "irreps",
     "CHARACTER_TABLES",
     "lattice_coordinates",
+    "SYMMETRIES",
     "site_permutation",
     "random_rotation",
 ]
@@ -80,15 +81,26 @@ def _refl(psi: float) -> np.ndarray:
     return np.array([[c, s], [s, -c]])
 
 
-def point_group(kind: str) -> tuple[np.ndarray, list[str]]:
+SYMMETRIES = ("full", "D2", "Cs")
+"""Site symmetry groups a descriptor can be made invariant under: ``"full"`` (D4 square / D6 triangular),
+``"D2"`` (the subgroup that keeps the x axis: E, C2, the mirrors x -> −x and y -> −y) and ``"Cs"`` (E and
+the mirror y -> −y only). The subgroups are for systems whose symmetry is lowered by a direction along x,
+e.g. a strip biased along x (spec §6): a spin-transfer term along the bias is not invariant under the
+90° rotation of D4, so a fully D4-invariant descriptor cannot represent it in the interior of the strip."""
+
+
+def point_group(kind: str, symmetry: str = "full") -> tuple[np.ndarray, list[str]]:
     """Point group of a site: Cartesian 2×2 matrices (G, 2, 2) and their labels.
 
     D4 (order 8) for the square lattice, D6 (order 12) for the triangular lattice; rotations by
-    ``2πk/n`` first, then the reflections ``σ(ψ)`` across the line at angle ``ψ/2``.
+    ``2πk/n`` first, then the reflections ``σ(ψ)`` across the line at angle ``ψ/2``. ``symmetry``
+    (see :data:`SYMMETRIES`) selects a subgroup (same element order, filtered).
     """
     n = {"square": 4, "triangular": 6}.get(kind)
     if n is None:
         raise ParameterError(f"lattice_kind must be one of {_KINDS}, got {kind!r}")
+    if symmetry not in SYMMETRIES:
+        raise ParameterError(f"symmetry must be one of {SYMMETRIES}, got {symmetry!r}")
     mats, labels = [], []
     for k in range(n):
         mats.append(_rot(2 * math.pi * k / n))
@@ -96,6 +108,14 @@ def point_group(kind: str) -> tuple[np.ndarray, list[str]]:
     for k in range(n):
         mats.append(_refl(2 * math.pi * k / n))
         labels.append(f"sigma({360 * k / (2 * n):g}deg)")
+    if symmetry != "full":
+        keep = [
+            j
+            for j, g in enumerate(mats)
+            if abs(g[0, 1]) < 1e-9 and abs(g[1, 0]) < 1e-9 and (symmetry == "D2" or g[0, 0] > 0)
+        ]
+        mats = [np.round(mats[j]) for j in keep]
+        labels = [labels[j] for j in keep]
     return np.array(mats), labels
 
 
@@ -106,13 +126,25 @@ def _harmonic(g: np.ndarray, m: int) -> np.ndarray:
     return _refl(m * math.atan2(g[1, 0], g[0, 0]))
 
 
-def irreps(kind: str) -> dict[str, np.ndarray]:
+def irreps(kind: str, symmetry: str = "full") -> dict[str, np.ndarray]:
     """Real irreducible representations ``{name: D (G, d, d)}`` of the site point group.
 
     Built from the O(2) harmonics ``m``: D4 = {A1, A2 (det), B1, B2 (diagonal entries of m = 2), E (m = 1)};
     D6 = {A1, A2, B1, B2 (diagonal entries of m = 3), E1 (m = 1), E2 (m = 2)}. B1 is even under the
-    mirror across the x axis (a lattice vector).
+    mirror across the x axis (a lattice vector). The subgroups ``"D2"``/``"Cs"`` are abelian; their
+    irreps are one-dimensional: ``A1``, ``Bx`` (odd under x -> −x), ``By`` (odd under y -> −y), ``Bxy``.
     """
+    if symmetry != "full":
+        mats, _ = point_group(kind, symmetry)
+        out_s: dict[str, np.ndarray] = {}
+        seen: list[np.ndarray] = []
+        for name, (a, b) in (("A1", (0, 0)), ("Bx", (1, 0)), ("By", (0, 1)), ("Bxy", (1, 1))):
+            chi = np.array([g[0, 0] ** a * g[1, 1] ** b for g in mats])
+            if any(np.array_equal(chi, c) for c in seen):
+                continue
+            seen.append(chi)
+            out_s[name] = chi.reshape(-1, 1, 1).astype(float)
+        return out_s
     mats, _ = point_group(kind)
     half = {"square": 2, "triangular": 3}[kind]
     out: dict[str, np.ndarray] = {}
@@ -151,10 +183,10 @@ def random_rotation(rng: np.random.Generator) -> np.ndarray:
 # ------------------------------------------------------------------------------------- geometry
 
 
-def _int_group(kind: str) -> np.ndarray:
+def _int_group(kind: str, symmetry: str = "full") -> np.ndarray:
     """The point-group matrices in the integer basis of (a1, a2): n' = M n."""
     A = primitive_vectors(kind).T  # columns a1, a2
-    mats, _ = point_group(kind)
+    mats, _ = point_group(kind, symmetry)
     out = np.array([np.linalg.solve(A, g @ A) for g in mats])
     ints = np.rint(out)
     assert np.allclose(out, ints, atol=1e-9)
@@ -166,13 +198,10 @@ def lattice_coordinates(lattice: Any, kind: str) -> tuple[np.ndarray, np.ndarray
     supercell (2, 2) (rows: the two supercell vectors in the same integer basis).
 
     ``lattice`` needs ``positions`` (N, 2) in units of the lattice constant; the supercell is taken
-    from ``lattice.supercell``/``lattice.L, lattice.Ly`` (``L a1``, ``Ly a2``).
+    from ``lattice.supercell``/``lattice.L, lattice.Ly`` (``L a1``, ``Ly a2``). For a strip
+    (``lattice.periodic_x == False``) the cell is the same, but only its second row is a period:
+    :meth:`MagneticDescriptor.index_tensors` pads beyond the open x edges with ghost sites.
     """
-    if not getattr(lattice, "periodic_x", True):
-        raise NotImplementedError(
-            "descriptors on lattices with open boundaries not implemented yet: environments that cross the open "
-            "edge need padding (issue 8: biased strips)"
-        )
     A = primitive_vectors(kind)
     pos = np.asarray(lattice.positions, dtype=float)[:, :2]
     coords = np.linalg.solve(A.T, pos.T).T
@@ -225,7 +254,10 @@ def site_permutation(lattice: Any, kind: str, op: int, centre: int = 0) -> np.nd
     site ``centre``: the site at ``r_centre + d`` goes to the site at ``r_centre + g d``.
 
     A spin configuration transforms as ``S'[p] = S`` (spins are not rotated: no spin-orbit coupling).
+    Periodic lattices only (a point-group operation about a site does not map an open strip onto itself).
     """
+    if not getattr(lattice, "periodic_x", True):
+        raise ParameterError("site_permutation needs a periodic lattice (periodic_x=True)")
     icoords, cell = lattice_coordinates(lattice, kind)
     table = _SiteTable(icoords, cell)
     M = _int_group(kind)[op]
@@ -298,6 +330,12 @@ class MagneticDescriptor:
     chirality_cutoff: all corners of an elementary triangle lie within this radius (0 disables).
     reference_eps: smoothing ``eps`` of the reference-irrep normalisation.
     invariants: ``"both"`` (power spectrum + reference bispectrum, default), ``"power"`` or ``"reference"``.
+    symmetry: site group the descriptor is invariant under, ``"full"`` (D4/D6, default), ``"D2"`` or
+        ``"Cs"`` (subgroups for systems with a preferred x direction, e.g. a biased strip; see :data:`SYMMETRIES`).
+
+    Open boundaries: on a strip (``lattice.periodic_x == False``) the environment is padded beyond the
+    open x edges with ghost sites of zero spin, so bond products and chiralities that involve a ghost
+    are 0 and every site has a descriptor of the same length (periodic y still wraps).
 
     Call it on a float64 torch tensor of spins (N, 3) to get descriptors (N, F); the lattice is
     bound with :meth:`bind` (or pass precomputed :meth:`index_tensors`).
@@ -312,8 +350,12 @@ class MagneticDescriptor:
         chirality_cutoff: float = 2.0,
         reference_eps: float = 0.05,
         invariants: str = "both",
+        symmetry: str = "full",
     ):
         primitive_vectors(lattice_kind)  # validates the kind
+        if symmetry not in SYMMETRIES:
+            raise ParameterError(f"symmetry must be one of {SYMMETRIES}, got {symmetry!r}")
+        self.symmetry = symmetry
         if not cutoff >= 1.0:
             raise ParameterError(f"cutoff must be >= 1 lattice constant, got {cutoff}")
         if bond_cutoff < 0 or chirality_cutoff < 0:
@@ -347,6 +389,8 @@ class MagneticDescriptor:
             "chirality_cutoff": self.chirality_cutoff,
             "reference_eps": self.reference_eps,
             "invariants": self.invariants,
+            # only recorded when not the default, so that configs/fingerprints of existing models are unchanged
+            **({"symmetry": self.symmetry} if self.symmetry != "full" else {}),
         }
 
     def _build(self) -> None:
@@ -394,8 +438,8 @@ class MagneticDescriptor:
                             tris.add(self._canon_tri((p, q, s) if cross > 0 else (p, s, q)))
         tris = sorted(tris)
 
-        Gint = _int_group(kind)
-        dets = np.rint([np.linalg.det(g) for g in point_group(kind)[0]]).astype(int)
+        Gint = _int_group(kind, self.symmetry)
+        dets = np.rint([np.linalg.det(g) for g in point_group(kind, self.symmetry)[0]]).astype(int)
         G = len(Gint)
 
         def img(site: int, g: int) -> int:
@@ -433,7 +477,7 @@ class MagneticDescriptor:
         self.n_triangles = len(tris)
 
         # -- symmetry-adapted components: f = U_orbit @ raw_orbit, stacked by orbit size
-        reps = irreps(kind)
+        reps = irreps(kind, self.symmetry)
         self.irrep_names = list(reps)
         comp_irrep: list[str] = []
         comp_copy: list[int] = []  # global copy id per component
@@ -558,10 +602,16 @@ class MagneticDescriptor:
 
     def index_tensors(self, lattice: Any) -> dict[str, Any]:
         """Precomputed tensors for ``lattice`` (an object with ``positions``, ``L``, ``Ly``):
-        ``"neighbors"`` (N, M) site index of each neighbourhood offset of every site."""
+        ``"neighbors"`` (N, M) site index of each neighbourhood offset of every site.
+
+        On a strip (``lattice.periodic_x == False``, open along a1) offsets beyond the open x edges map
+        to the ghost index ``N`` (a site of zero spin) and the dict has ``"ghost": True``.
+        """
         import torch
 
         icoords, cell = lattice_coordinates(lattice, self.lattice_kind)
+        if not getattr(lattice, "periodic_x", True):
+            return self._open_index_tensors(icoords, cell)
         table = _SiteTable(icoords, cell)
         nb = table.lookup(icoords[:, None, :] + self.offsets[None, :, :])
         # the neighbourhood must not wrap onto itself (two offsets on one periodic image)
@@ -572,6 +622,30 @@ class MagneticDescriptor:
                 "wraps onto itself under the periodic boundary conditions (use a larger lattice or a smaller cutoff)"
             )
         return {"neighbors": torch.as_tensor(nb, dtype=torch.long), "n_sites": len(icoords)}
+
+    def _open_index_tensors(self, icoords: np.ndarray, cell: np.ndarray) -> dict[str, Any]:
+        """Index tensors of a strip open along a1 (ghost index N beyond the x edges), periodic along a2."""
+        import torch
+
+        N = len(icoords)
+        Lx, Ly = int(cell[0, 0]), int(cell[1, 1])
+        x0, y0 = icoords[:, 0], icoords[:, 1]
+        if not (np.array_equal(np.sort(x0 + Lx * y0), np.arange(N)) and x0.min() == 0 and x0.max() == Lx - 1):
+            raise ParameterError("strip lattices must have sites at integer coordinates 0 <= x < L, 0 <= y < Ly")
+        site_of = np.empty(N, dtype=np.int64)
+        site_of[x0 + Lx * y0] = np.arange(N)
+        x = x0[:, None] + self.offsets[None, :, 0]
+        y = np.mod(y0[:, None] + self.offsets[None, :, 1], Ly)
+        inside = (x >= 0) & (x < Lx)
+        nb = np.where(inside, site_of[np.where(inside, x, 0) + Lx * y], N)
+        # the neighbourhood must not wrap onto itself along the periodic y direction
+        srt = np.sort(nb, axis=1)
+        if np.any((srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] < N)):
+            raise ParameterError(
+                f"strip too narrow for the descriptor: the neighbourhood of radius {float(self.radii.max()):.3g} "
+                f"wraps onto itself along the periodic y direction (Ly={Ly}; use a wider strip or a smaller cutoff)"
+            )
+        return {"neighbors": torch.as_tensor(nb, dtype=torch.long), "n_sites": N, "ghost": True}
 
     def bind(self, lattice: Any) -> MagneticDescriptor:
         """Attach ``lattice`` (its index tensors are cached until another lattice is bound)."""
@@ -605,16 +679,18 @@ class MagneticDescriptor:
 
         ``P`` (N, n_pair_types): ``S_j·S_{j+δ}`` for every bond displacement type δ;
         ``C`` (N, n_triangle_types): ``S_j·(S_{j+u}×S_{j+v})`` for every elementary-triangle shape.
-        Every bond/chirality of every environment is an entry of these tables.
+        Every bond/chirality of every environment is an entry of these tables. On a strip (index with
+        ``"ghost"``) entries that involve a ghost site beyond an open edge are 0.
         """
         import torch
 
         idx = self._index(spins, index)
         nb = idx["neighbors"]
         c = self._cache(spins.device, spins.dtype)
-        P = (spins[:, None, :] * spins[nb[:, c["delta_nb"]]]).sum(-1)
+        Sg = torch.cat([spins, spins.new_zeros((1, 3))]) if idx.get("ghost") else spins
+        P = (spins[:, None, :] * Sg[nb[:, c["delta_nb"]]]).sum(-1)
         if self.n_triangles:
-            u, v = spins[nb[:, c["tri_u"]]], spins[nb[:, c["tri_v"]]]
+            u, v = Sg[nb[:, c["tri_u"]]], Sg[nb[:, c["tri_v"]]]
             C = (spins[:, None, :] * torch.linalg.cross(u, v, dim=-1)).sum(-1)
         else:
             C = spins.new_zeros((spins.shape[0], 0))
@@ -632,6 +708,8 @@ class MagneticDescriptor:
             nb = nb[sites]
         c = self._cache(P.device, P.dtype)
         T = torch.cat([P, C], dim=1) if self.n_triangles else P
+        if idx.get("ghost"):  # bonds/triangles anchored at a ghost site are 0
+            T = torch.cat([T, T.new_zeros((1, T.shape[1]))])
         raw = T.reshape(-1)[nb[:, c["anchor"]] * T.shape[1] + c["type"]]
         return self._invariants(raw, c)
 

@@ -14,6 +14,12 @@ Design for extensions (issue 8):
 * ``n_extra_inputs`` per-site scalars (e.g. the position along a bias) appended to the
   standardised descriptor before the MLP; pass them as ``extra`` (N, n_extra_inputs).
 
+``field_form`` (issue 8, spec §6): ``"gradient"`` (default; ``H = −∂E/∂S`` of output 0) or
+``"two-potential"`` (``n_outputs = 2``; ``H = S × F^A − (F^B)⊥``, see
+:mod:`altermag.dynamics.two_potential`). ``site_inputs`` (``{"encoding", "n_boundary"}`` or None)
+records how the extra inputs are built (:func:`~altermag.dynamics.two_potential.strip_inputs`); both
+are saved with the model (files without them load as ``"gradient"`` / None).
+
 Everything is float64. Units: energies and fields in the units of the electron model (t1 = 1).
 """
 
@@ -136,13 +142,33 @@ class SpinForceField:
     spins (N, 3) and an index dict from ``descriptor.index_tensors(lattice)``.
     """
 
-    def __init__(self, descriptor: MagneticDescriptor, network):
+    def __init__(
+        self,
+        descriptor: MagneticDescriptor,
+        network,
+        field_form: str = "gradient",
+        site_inputs: dict[str, Any] | None = None,
+    ):
+        from altermag.dynamics.two_potential import FIELD_FORMS, check_site_inputs, n_site_inputs
+
         if network.n_features != descriptor.n_features:
             raise ParameterError(
                 f"network expects {network.n_features} features, the descriptor gives {descriptor.n_features}"
             )
+        if field_form not in FIELD_FORMS:
+            raise ParameterError(f"field_form must be one of {FIELD_FORMS}, got {field_form!r}")
+        if field_form == "two-potential" and network.n_outputs != 2:
+            raise ParameterError(f"field_form='two-potential' needs n_outputs = 2, got {network.n_outputs}")
+        site_inputs = check_site_inputs(site_inputs)
+        if site_inputs is not None and n_site_inputs(**site_inputs) != network.n_extra_inputs:
+            raise ParameterError(
+                f"site_inputs {site_inputs} give {n_site_inputs(**site_inputs)} extra inputs, "
+                f"the network takes {network.n_extra_inputs}"
+            )
         self.descriptor = descriptor
         self.network = network
+        self.field_form = field_form
+        self.site_inputs = site_inputs
 
     @classmethod
     def create(
@@ -154,12 +180,20 @@ class SpinForceField:
         n_extra_inputs: int = 0,
         activation: str = "silu",
         seed: int = 0,
+        field_form: str = "gradient",
+        site_inputs: dict[str, Any] | None = None,
     ) -> SpinForceField:
-        """A fresh force field (random weights from ``seed``)."""
+        """A fresh force field (random weights from ``seed``). With ``site_inputs`` the number of extra
+        inputs follows from it (``n_extra_inputs`` may then be left at 0)."""
+        from altermag.dynamics.two_potential import check_site_inputs, n_site_inputs
+
+        site_inputs = check_site_inputs(site_inputs)
+        if site_inputs is not None and not n_extra_inputs:
+            n_extra_inputs = n_site_inputs(**site_inputs)
         d = MagneticDescriptor(lattice_kind, **(descriptor or {}))
         torch.manual_seed(seed)
         net = BPNetwork(d.n_features, tuple(hidden), n_outputs, n_extra_inputs, activation)
-        return cls(d, net)
+        return cls(d, net, field_form=field_form, site_inputs=site_inputs)
 
     @property
     def n_outputs(self) -> int:
@@ -172,6 +206,8 @@ class SpinForceField:
             "model": "ml-bp",
             "descriptor": self.descriptor.config(),
             "network": self.network.config(),
+            "field_form": self.field_form,
+            "site_inputs": self.site_inputs,
             "trained_on": (meta.get("training") or {}).get("data"),
             "held_out": meta.get("metrics"),
         }
@@ -234,6 +270,18 @@ class SpinForceField:
             Fs.append(-gS)
         return torch.stack(Es), torch.stack(Fs)
 
+    def model_field(self, spins, index, extra=None, create_graph: bool = False, chunk=None):
+        """``(E, H)`` of the model's ``field_form``: ``"gradient"``: ``E`` (scalar) and ``H = −∂E/∂S`` of
+        output 0; ``"two-potential"``: ``E = nan`` (there is no energy) and
+        ``H = S × F^A − (F^B)⊥`` (transverse by construction)."""
+        E, F = self.forces(spins, index, extra, create_graph=create_graph, chunk=chunk)
+        if self.field_form == "two-potential":
+            from altermag.dynamics.two_potential import two_potential_field
+
+            S = spins.detach() if not create_graph else spins
+            return torch.full((), float("nan"), dtype=F.dtype, device=F.device), two_potential_field(F[0], F[1], S)
+        return E[0], F[0]
+
     def energy_and_field(self, spins, index, extra=None, output: int = 0, create_graph: bool = False, chunk=None):
         """Total energy ``E`` and field ``H = −∂E/∂S`` (N, 3) of output ``output``."""
         E, F = self.forces(spins, index, extra, create_graph=create_graph, chunk=chunk)
@@ -248,6 +296,8 @@ class SpinForceField:
             "descriptor": self.descriptor.config(),
             "descriptor_fingerprint": self.descriptor.fingerprint(),
             "network": self.network.config(),
+            "field_form": self.field_form,
+            "site_inputs": self.site_inputs,
             "state_dict": {k: v.detach().cpu() for k, v in self.network.state_dict().items()},
             "metadata": metadata,
         }
@@ -267,7 +317,7 @@ class SpinForceField:
             cfg["n_features"], tuple(cfg["hidden"]), cfg["n_outputs"], cfg["n_extra_inputs"], cfg["activation"]
         )
         net.load_state_dict(state["state_dict"])
-        ff = cls(d, net)
+        ff = cls(d, net, field_form=state.get("field_form") or "gradient", site_inputs=state.get("site_inputs"))
         ff.metadata = dict(state.get("metadata") or {})
         return ff
 
@@ -291,4 +341,7 @@ class SpinForceField:
         return cls.from_state(state)
 
     def __repr__(self) -> str:
-        return f"SpinForceField({self.descriptor!r}, network={self.network.config()})"
+        extra = "" if self.field_form == "gradient" else f", field_form={self.field_form!r}"
+        if self.site_inputs:
+            extra += f", site_inputs={self.site_inputs}"
+        return f"SpinForceField({self.descriptor!r}, network={self.network.config()}{extra})"

@@ -16,6 +16,14 @@ A run directory holds ``config.yaml`` (the full configuration), ``checkpoint.pt`
 optimiser, history; ``resume=True`` continues from it and gives the same result as an
 uninterrupted run), ``model.pt`` (the best model by validation error), ``history.csv``,
 ``metrics.json`` (with inputs/provenance) and ``parity.png``.
+
+Driven strips (issue 8, spec §6): ``field_form="two-potential"`` (``n_outputs = 2``) trains
+``H^ML = S × F^A − (F^B)⊥`` (transverse by construction) against the transverse data field; the
+energy term is not used (a driven field has no energy). ``site_inputs = {"encoding", "n_boundary"}``
+adds per-site inputs built from each configuration's lattice and bias
+(:func:`~altermag.dynamics.two_potential.strip_inputs`); the extra input columns are scaled by their
+largest magnitude in the standardisation sample but not shifted (so that a bias ``V`` the model was not
+trained on still gives a finite input). Energies that are NaN are ignored.
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ class TrainConfig:
     threads: int | None = None
     checkpoint_every: int = 1
     max_configs: int | None = None
+    field_form: str = "gradient"
+    site_inputs: dict[str, Any] | None = None
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
@@ -88,6 +98,18 @@ class TrainConfig:
             raise ParameterError(f"lr_decay must lie in (0, 1], got {self.lr_decay}")
         if self.energy_weight < 0:
             raise ParameterError(f"energy_weight must be >= 0, got {self.energy_weight}")
+        from altermag.dynamics.two_potential import FIELD_FORMS, check_site_inputs
+
+        if self.field_form not in FIELD_FORMS:
+            raise ParameterError(f"field_form must be one of {FIELD_FORMS}, got {self.field_form!r}")
+        if self.field_form == "two-potential":
+            if self.n_outputs != 2:
+                raise ParameterError(f"field_form='two-potential' needs n_outputs = 2, got {self.n_outputs}")
+            if self.target != "transverse":
+                raise ParameterError("field_form='two-potential' trains on the transverse field only (target='transverse')")
+            if self.energy_weight > 0:
+                raise ParameterError("energy_weight must be 0 for field_form='two-potential' (a driven field has no energy)")
+        check_site_inputs(self.site_inputs)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -132,6 +154,14 @@ class TrainingData:
             idx["neighbors"] = idx["neighbors"].to(device)
             S = torch.as_tensor(ds.spins, device=device)
             H = torch.as_tensor(ds.fields, device=device)
+            site_inputs = getattr(ff, "site_inputs", None)
+            if site_inputs is not None:
+                from altermag.dynamics.two_potential import strip_inputs
+
+                base = torch.as_tensor(strip_inputs(lat, 0.0, **site_inputs), device=device)
+                vcol = torch.as_tensor(strip_inputs(lat, 1.0, **site_inputs), device=device) - base
+            else:
+                base = vcol = None
             self.sets.append(
                 {
                     "path": path,
@@ -142,6 +172,9 @@ class TrainingData:
                     "energies": torch.as_tensor(ds.energies, device=device),
                     "N": lat.n_sites,
                     "source": ds.source,
+                    "bias": np.asarray(ds.bias, dtype=float),
+                    "extra_base": base,
+                    "extra_bias": vcol,
                 }
             )
             # split by groups (a quench run is one group, every random configuration its own), stratified by
@@ -162,8 +195,16 @@ class TrainingData:
         Ht = torch.cat([self.sets[k]["fields_t"][c] for k, c in self.train])
         self.h_rms = float(torch.sqrt((Ht * Ht).sum(-1).mean()))
         e = np.array([float(self.sets[k]["energies"][c]) / self.sets[k]["N"] for k, c in self.train])
-        self.e_mean = float(e.mean())
-        self.e_scale = float(max(e.std(), 1e-3))
+        e = e[np.isfinite(e)]
+        self.e_mean = float(e.mean()) if len(e) else 0.0
+        self.e_scale = float(max(e.std(), 1e-3)) if len(e) else 1.0
+
+    def extra(self, k: int, c: int):
+        """Per-site extra inputs (N, n_extra) of configuration ``c`` of set ``k`` (None without site inputs)."""
+        s = self.sets[k]
+        if s["extra_base"] is None:
+            return None
+        return s["extra_base"] + float(s["bias"][c]) * s["extra_bias"]
 
 
 def load_run_ids(path, n, ds) -> np.ndarray:
@@ -175,6 +216,9 @@ def load_run_ids(path, n, ds) -> np.ndarray:
     if ds is not None and len(run) != len(ds):  # subset taken: fall back to one group per configuration
         return np.arange(len(ds))
     src = np.asarray(d.get("source", ["random"] * n))
+    inputs = (load_hdf5(path).get("provenance") or {}).get("inputs", {}) or {}
+    if inputs.get("group_by_run"):  # save_spin_dataset with explicit run ids: whole runs are held out
+        return np.where(run >= 0, run, 10**6 + np.arange(n))
     out = np.where(src == "quench", run, 10**6 + np.arange(n))
     return out
 
@@ -189,10 +233,19 @@ def batch_loss(ff, data: TrainingData, batch, cfg: TrainConfig):
     loss_f = 0.0
     loss_e = 0.0
     n_sites = 0
+    two = getattr(ff, "field_form", "gradient") == "two-potential"
     for k, c in batch:
         s = data.sets[k]
         S = s["spins"][c]
-        E, F = ff.forces(S, s["index"], create_graph=True)
+        extra = data.extra(k, c) if hasattr(data, "extra") else None
+        E, F = ff.forces(S, s["index"], extra, create_graph=True)
+        if two:
+            from altermag.dynamics.two_potential import two_potential_field
+
+            err = two_potential_field(F[0], F[1], S) - s["fields_t"][c]
+            loss_f = loss_f + (err * err).sum()
+            n_sites += S.shape[0]
+            continue
         H = F[0]
         if cfg.target == "transverse":
             Hp = H - (H * S).sum(-1, keepdim=True) * S
@@ -201,7 +254,7 @@ def batch_loss(ff, data: TrainingData, batch, cfg: TrainConfig):
             err = H - s["fields"][c]
         loss_f = loss_f + (err * err).sum()
         n_sites += S.shape[0]
-        if cfg.energy_weight > 0:
+        if cfg.energy_weight > 0 and bool(torch.isfinite(s["energies"][c])):
             de = (E[0] - s["energies"][c]) / s["N"] / data.e_scale
             loss_e = loss_e + de * de
     loss = loss_f / n_sites / data.h_rms**2
@@ -214,15 +267,17 @@ def evaluate(ff, data_or_sets, configs=None, h_rms: float | None = None) -> dict
     """Field and energy errors of ``ff`` on ``configs`` [(set, config), ...] of a ``TrainingData``.
 
     Returns ``field_rmse`` (transverse, t1), ``field_rms`` (rms transverse data field),
-    ``relative_field_rmse`` (their ratio), ``field_mae``, ``energy_rmse_per_site`` and the
-    predicted/true transverse components (for parity plots).
+    ``relative_field_rmse`` (their ratio), ``field_mae``, ``energy_rmse_per_site`` (NaN for a
+    two-potential model or without finite energies) and the predicted/true transverse components (for
+    parity plots). Works for both field forms (``ff.field_form``).
     """
     data = data_or_sets
     pred, true, de = [], [], []
     for k, c in configs:
         s = data.sets[k]
         S = s["spins"][c]
-        E, H = ff.energy_and_field(S, s["index"])
+        extra = data.extra(k, c) if hasattr(data, "extra") else None
+        E, H = ff.model_field(S, s["index"], extra)
         Hp = H - (H * S).sum(-1, keepdim=True) * S
         pred.append(Hp.detach().cpu().numpy().reshape(-1, 3))
         true.append(s["fields_t"][c].cpu().numpy().reshape(-1, 3))
@@ -234,6 +289,7 @@ def evaluate(ff, data_or_sets, configs=None, h_rms: float | None = None) -> dict
     rmse = float(np.sqrt((err**2).sum(1).mean()))
     rms = float(np.sqrt((true_a**2).sum(1).mean()))
     de = np.array(de)
+    de = de[np.isfinite(de)]
     return {
         "field_rmse": rmse,
         "field_rms": rms,
@@ -241,7 +297,7 @@ def evaluate(ff, data_or_sets, configs=None, h_rms: float | None = None) -> dict
         "field_mae": float(np.abs(err).mean()),
         "field_max_error": float(np.abs(err).max()),
         "energy_rmse_per_site": float(np.sqrt(np.mean((de - de.mean()) ** 2))) if len(de) > 1 else float("nan"),
-        "energy_offset_per_site": float(de.mean()),
+        "energy_offset_per_site": float(de.mean()) if len(de) else float("nan"),
         "n_configs": len(configs),
         "n_sites": int(len(pred_a)),
         "pred": pred_a,
@@ -307,8 +363,20 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             0,
             cfg.activation,
             seed=cfg.seed,
+            field_form=cfg.field_form,
+            site_inputs=cfg.site_inputs,
         ).to(device)
         data = TrainingData(cfg, ff, device)
+        if cfg.field_form == "two-potential" and ff.descriptor.symmetry == "full":
+            import warnings
+
+            warnings.warn(
+                "two-potential model with a fully D4/D6-invariant descriptor: spin-transfer terms along the bias "
+                "direction are not representable in the strip interior; use descriptor={'symmetry': 'D2'} or 'Cs' "
+                "(docs/two_potential.md)",
+                UserWarning,
+                stacklevel=2,
+            )
         opt = torch.optim.Adam(ff.network.parameters(), lr=cfg.lr)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
         history: list[dict[str, Any]] = []
@@ -339,7 +407,19 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
                         for k, c in (data.train[i] for i in pick)
                     ]
                 )
-            ff.network.set_standardisation(G, energy_offset=[data.e_mean] * cfg.n_outputs)
+                if ff.network.n_extra_inputs:
+                    X = torch.cat([data.extra(k, c) for k, c in (data.train[i] for i in pick)])
+                    G = torch.cat([G, X], dim=1)
+            offset = [0.0] * cfg.n_outputs if cfg.field_form == "two-potential" else [data.e_mean] * cfg.n_outputs
+            ff.network.set_standardisation(G, energy_offset=offset)
+            if ff.network.n_extra_inputs:
+                # extra inputs (one-hot columns, x, V): scaled by their largest magnitude, not shifted
+                with torch.no_grad():
+                    nF = ff.network.n_features
+                    X = G[:, nF:]
+                    ff.network.feature_mean[nF:] = 0.0
+                    amax = X.abs().max(0).values
+                    ff.network.feature_scale[nF:] = torch.where(amax > 1e-12, amax, torch.ones_like(amax))
         with open(out / "config.yaml", "w", encoding="utf-8") as fh:
             yaml.safe_dump(cfg.as_dict(), fh, sort_keys=False)
         bar = pbar(range(start_epoch, cfg.epochs), desc="train", disable=None if progress else True)
