@@ -121,6 +121,12 @@ def train_command(
     energy_weight: Optional[float] = typer.Option(None, "--energy-weight"),
     device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda."),
     seed: Optional[int] = typer.Option(None, "--seed"),
+    field_form: Optional[str] = typer.Option(None, "--field-form", help="gradient (H = −∂E/∂S) | two-potential "
+                                             "(H = S×F_A − F_B⊥, driven strips; sets 2 outputs)."),
+    site_inputs: Optional[str] = typer.Option(None, "--site-inputs", help="Per-site inputs of driven strips: "
+                                              "boundary[:N] | absolute | bias | none."),
+    symmetry: Optional[str] = typer.Option(None, "--symmetry", help="Descriptor point group: full | D2 | Cs "
+                                           "(driven strips: Cs or D2)."),
     resume: bool = typer.Option(False, "--resume", help="Continue from <out>/checkpoint.pt."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
@@ -138,6 +144,21 @@ def train_command(
             "device": device, "seed": seed,
         }
         opts.update({k: v for k, v in given.items() if v is not None})
+        if field_form is not None:
+            opts["field_form"] = field_form
+            if field_form == "two-potential":
+                opts["n_outputs"] = 2
+        if site_inputs is not None:
+            enc, _, nb = site_inputs.partition(":")
+            if enc == "none":
+                opts["site_inputs"] = None
+            else:
+                try:
+                    opts["site_inputs"] = {"encoding": enc, **({"n_boundary": int(nb)} if nb else {})}
+                except ValueError:
+                    raise AltermagError(f"--site-inputs {site_inputs!r}: expected ENCODING or boundary:N") from None
+        if symmetry is not None:
+            opts["descriptor"] = {**(opts.get("descriptor") or {}), "symmetry": symmetry}
         cfg = TrainConfig.from_dict(opts)
         res = train(cfg, resume=resume, progress=sys.stderr.isatty())
     except AltermagError as exc:

@@ -162,3 +162,32 @@ def test_locality_json_contract_and_gapped_point():
     assert rel["4.0"] < 1e-3 < rel["1.0"]  # gapped 120° point: nearsighted beyond a few bonds
     bad = runner.invoke(app, ["dynamics", "locality", "--size", "12", "--config", "spiral"])
     assert bad.exit_code != 0 and "--config" in bad.output
+
+
+def test_train_two_potential_from_the_cli(tmp_path):
+    """`dynamics train --field-form two-potential` fits a driven toy field; the saved model keeps its form and inputs."""
+    from altermag.dynamics.dataset import save_spin_dataset
+    from altermag.dynamics.lattice import SpinLattice
+    from altermag.dynamics.models import random_spins
+    from altermag.dynamics.network import SpinForceField
+    from altermag.dynamics.two_potential import toy_driven_field
+
+    lat = SpinLattice("square", 8, 6, periodic_x=False)
+    S = np.array([random_spins(lat.n_sites, seed=k) for k in range(12)])
+    H = np.array([toy_driven_field(lat, s, 1.0, 0.5)["field"] for s in S])
+    data = save_spin_dataset(tmp_path / "toy.h5", lat, S, H, bias=0.2, run=np.arange(12))
+    (tmp_path / "cfg.yaml").write_text("descriptor: {cutoff: 1.0, bond_cutoff: 1.0, chirality_cutoff: 0.0}\n"
+                                       "hidden: [8]\nthreads: 1\n")
+    args = ["dynamics", "train", "--config", str(tmp_path / "cfg.yaml"), "--data", str(data), "--out",
+            str(tmp_path / "run"), "--epochs", "2", "--field-form", "two-potential", "--site-inputs", "boundary:2",
+            "--symmetry", "Cs", "--json"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout.strip().splitlines()[-1])
+    assert 0 < rec["held_out"]["relative_field_rmse"] < 2
+    ff = SpinForceField.load(tmp_path / "run" / "model.pt")
+    assert ff.field_form == "two-potential" and ff.n_outputs == 2
+    assert ff.site_inputs == {"encoding": "boundary", "n_boundary": 2}
+    assert ff.descriptor.symmetry == "Cs"
+    bad = runner.invoke(app, [a if a != "boundary:2" else "boundary:x" for a in args])
+    assert bad.exit_code == 1 and "site-inputs" in bad.output
