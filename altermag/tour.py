@@ -108,6 +108,7 @@ SECTIONS: list[Callable[[Path], Section]] = [
     _capability_section("altermag.transport.tour"),
     _capability_section("altermag.discovery.tour"),
     _capability_section("altermag.dynamics.tour"),
+    _capability_section("altermag.dynamics.driven_tour"),
 ]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}

@@ -60,3 +60,10 @@ def test_references_and_tour(tmp_path):
     page = (tmp_path / "tour" / "index.html").read_text()
     assert "RuO2" in page and "form_factors.png" in page
     assert (tmp_path / "tour" / "form_factors.png").stat().st_size > 10000
+    # driven section: lead currents conserved, the V = 0 field is a gradient, the biased one is not
+    driven = json.loads((tmp_path / "tour" / "driven_tour.json").read_text())["data"]["negf"]
+    assert "driven_negf_profile.png" in page
+    for row in driven:
+        assert abs(float(row["I_L"]) + float(row["I_R"])) <= 1e-6 * max(abs(float(row["I_L"])), 1e-12)
+    asym = {row["V"]: float(row["asym"]) for row in driven if row["asym"] != "–"}
+    assert asym["+0.0"] < 1e-6 < asym["+1.0"]
