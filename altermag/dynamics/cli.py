@@ -23,12 +23,14 @@ from typing import Optional
 import typer
 
 from altermag.dynamics.ml_cli import generate_command, train_command
+from altermag.dynamics.driven_cli import register as _register_driven
 from altermag.dynamics.negf_cli import negf_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Itinerant spin models, exchange fields (ED/KPM/ML), stochastic LLG.")
 app.command("generate", help="Generate ML training data (spins and ED/KPM fields) to HDF5.")(generate_command)
 app.command("train", help="Train a Behler-Parrinello force field on a dataset.")(train_command)
+_register_driven(negf_app)  # adds `negf run` and `negf velocity` (driven AF|FM walls)
 app.add_typer(negf_app, name="negf", help="Biased strips between leads: NEGF exchange fields, driven domain walls.")
 
 
