@@ -232,6 +232,32 @@ def _adaptive_gk(fun, intervals: np.ndarray, tol: float, max_evals: int, n_err: 
     return K.sum(0), float(E[:, :nerr].sum(axis=0).max()), n_evals, iv, E.sum(0), converged
 
 
+def coarsen_mesh(intervals: np.ndarray, floor: np.ndarray | None = None) -> np.ndarray:
+    """Merge adjacent pairs of equally long intervals (an undone bisection) once, left to right.
+
+    A reused adaptive mesh is coarsened this way before each new evaluation, so that refinement follows features
+    that move between configurations (an LLG run) instead of accumulating every interval ever needed. Intervals of
+    ``floor`` (the starting mesh) are never merged across their boundaries.
+    """
+    iv = np.asarray(intervals, float).reshape(-1, 2)
+    if len(iv) < 2:
+        return iv
+    bounds = set() if floor is None else set(np.asarray(floor, float).ravel().tolist())
+    out = []
+    j = 0
+    while j < len(iv):
+        if j + 1 < len(iv):
+            a, b = iv[j], iv[j + 1]
+            la, lb = a[1] - a[0], b[1] - b[0]
+            if a[1] == b[0] and abs(la - lb) <= 1e-12 * max(abs(la), 1e-300) and a[1] not in bounds:
+                out.append((a[0], b[1]))
+                j += 2
+                continue
+        out.append(tuple(iv[j]))
+        j += 1
+    return np.array(out)
+
+
 # ====================================================================== calculator
 class NEGFCalculator:
     """Non-equilibrium exchange field H_i = J⟨s_i⟩ of a biased s-d strip (see the module docstring).
@@ -584,6 +610,7 @@ class NEGFCalculator:
         budget = self.max_energies - self.n_poles
         # equilibrium part: arc + Fermi poles
         start = self._mesh.get("arc") if self.reuse_mesh else None
+        start = None if start is None else coarsen_mesh(start, self._arc_init)
         res = _adaptive_gk(self._arc_integrand(Hs), start if start is not None else self._arc_init,
                            tol_arc, budget if not has_window else budget // 2)
         q_arc, err_arc, n_arc, mesh_arc, _, ok_arc = res
@@ -599,7 +626,7 @@ class NEGFCalculator:
         q = q_eq
         if has_window:
             start = self._mesh.get("window") if self.reuse_mesh else None
-            start = self._win_init if start is None else start
+            start = self._win_init if start is None else coarsen_mesh(start, self._win_init)
             res = _adaptive_gk(self._window_integrand(Hs), start,
                                self.tol - err_arc if err_arc < 0.5 * self.tol else 0.5 * self.tol,
                                self.max_energies - n_arc - self.n_poles, n_err=4 * N)
