@@ -102,12 +102,7 @@ def bench_ml(lx, ly, reps=3):
     ff = SpinForceField.create("square", n_outputs=2, n_extra_inputs=1)
     boundary = "open"
     lat = SpinLattice("square", lx, ly, periodic_x=False)
-    try:
-        idx = ff.descriptor.index_tensors(lat)
-    except NotImplementedError:
-        boundary = "periodic (open-boundary descriptors unavailable)"
-        lat = SpinLattice("square", lx, ly)
-        idx = ff.descriptor.index_tensors(lat)
+    idx = ff.descriptor.index_tensors(lat)
     S = torch.as_tensor(random_spins(lat.n_sites, 0))
     extra = torch.as_tensor(lat.coords[:, :1] / lat.L, dtype=torch.float64)
     ff.forces(S, idx, extra)  # warm-up

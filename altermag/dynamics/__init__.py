@@ -18,9 +18,9 @@ from altermag.dynamics.kpm import KPMCalculator
 from altermag.dynamics.lattice import SpinLattice
 from altermag.dynamics.llg import LLGState, llg_integrator, run_llg
 from altermag.dynamics.ml_field import MLCalculator, load_shipped_model  # torch is imported on first use
-from altermag.dynamics.negf import NEGFCalculator, wall_configuration
 from altermag.dynamics.models import (DEFAULT_SETS, DoubleExchangeModel, HeisenbergCalculator, SDModel, metropolis,
                                       random_spins)
+from altermag.dynamics.negf import NEGFCalculator, wall_configuration
 
 __all__ = ["SpinLattice", "SDModel", "DoubleExchangeModel", "HeisenbergCalculator", "metropolis", "random_spins",
            "DEFAULT_SETS", "EDCalculator", "KPMCalculator", "LLGState", "llg_integrator", "run_llg", "MLCalculator",

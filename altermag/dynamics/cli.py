@@ -16,11 +16,13 @@ Example::
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from altermag.core.cliutil import emit_json as _emit
+from altermag.core.cliutil import fail as _fail
 
 from altermag.dynamics.ml_cli import generate_command, train_command
 from altermag.dynamics.driven_cli import register as _register_driven
@@ -34,16 +36,6 @@ _register_driven(negf_app)  # adds `negf run` and `negf velocity` (driven AF|FM 
 app.add_typer(negf_app, name="negf", help="Biased strips between leads: NEGF exchange fields, driven domain walls.")
 
 
-def _emit(obj) -> None:
-    from altermag.core.io import dumps
-
-    sys.stdout.write(dumps(obj, strict=True, indent=None) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg="red", err=True)
-    raise typer.Exit(1)
 
 
 @app.command()

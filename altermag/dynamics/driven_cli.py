@@ -14,24 +14,16 @@ chemical potential μ_c of the bulk s-d model (``coexistence_mu``).
 
 from __future__ import annotations
 
-import sys
 from typing import Optional
 
 import typer
 
+from altermag.core.cliutil import emit_json as _emit
+from altermag.core.cliutil import fail as _fail
+
 __all__ = ["register"]
 
 
-def _emit(obj) -> None:
-    from altermag.core.io import dumps
-
-    sys.stdout.write(dumps(obj, strict=True, indent=None) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg="red", err=True)
-    raise typer.Exit(1)
 
 
 def _user_error(exc: Exception) -> bool:

@@ -20,6 +20,8 @@ from typing import Optional
 
 import typer
 
+from altermag.core.cliutil import fail as _fail
+
 __all__ = ["generate_command", "train_command"]
 
 
@@ -38,10 +40,6 @@ def _load_yaml(path: Optional[Path]) -> dict:
         raise ParameterError(f"{path}: the YAML config must be a mapping of option names to values")
     return {str(k).replace("-", "_"): v for k, v in raw.items()}
 
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(1)
 
 
 def generate_command(
