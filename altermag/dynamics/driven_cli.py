@@ -20,6 +20,7 @@ import typer
 
 from altermag.core.cliutil import emit_json as _emit
 from altermag.core.cliutil import fail as _fail
+from altermag.core.cliutil import parse_values
 
 __all__ = ["register"]
 
@@ -137,12 +138,7 @@ def velocity_command(
         from altermag.dynamics.driven import coexistence_mu, velocity_curve
         from altermag.dynamics.lattice import SpinLattice
 
-        try:
-            vs = [float(b) for b in biases.split(",") if b.strip()]
-        except ValueError as exc:
-            raise ParameterError(f"--biases {biases!r}: comma-separated numbers expected") from exc
-        if not vs:
-            raise ParameterError(f"--biases {biases!r}: give at least one bias")
+        vs = parse_values(biases, "--biases")
         make = _factory(method, lx, ly, mu, J, temperature_el, leads, gamma, tol, model)
         make(vs[0])  # validate the inputs before starting any run
         if int(lx) != lx or lx < 2:

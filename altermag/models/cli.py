@@ -7,11 +7,12 @@ model file written by ``TwoSublatticeModel.save`` / ``--save`` (``.json``, ``.h5
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+
+from altermag.core.cliutil import emit_json, fail  # noqa: F401  (shared by every capability's commands)
 
 from altermag.core.errors import AltermagError, ParameterError
 
@@ -25,20 +26,6 @@ MU_OPT = typer.Option(None, "--mu", help="Chemical potential μ (eV; ε₀ inclu
 NEEL_OPT = typer.Option(None, "--neel", help="Néel vector, e.g. '1,0,0'.")
 OUT_OPT = typer.Option(Path("altermag_model"), "--out", "-o", help="Folder for the PNG and JSON files.")
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")
-
-
-def emit_json(obj) -> None:
-    """Print ``obj`` as strict JSON (numpy-aware, NaN → null) on one line to stdout."""
-    from altermag.core.io import dumps
-
-    sys.stdout.write(dumps(obj, strict=True, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def fail(exc: Exception):
-    """Report a user error (``error: ...`` on stderr) and exit with status 1."""
-    typer.secho(f"error: {exc}", fg="red", err=True)
-    raise typer.Exit(1)
 
 
 def parse_params(items: Optional[List[str]]) -> dict:

@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 
+from altermag.core.cliutil import parse_values
 from altermag.core.errors import AltermagError, ParameterError
 from altermag.models.cli import emit_json, fail, parse_params  # one of each, shared with `altermag model`
 
@@ -75,27 +76,6 @@ def parse_mesh(text):
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def parse_values(spec, option: str) -> list[float]:
-    """``"0.3:0.8:11"`` (START:STOP:COUNT, inclusive) or ``"0.005,0.01,0.02"`` → list of floats.
-
-    ``option`` names the CLI option in the :class:`ParameterError` raised on bad input."""
-    import numpy as np
-
-    s = str(spec).strip()
-    try:
-        if ":" in s:
-            a, b, c = s.split(":")
-            count = int(c)
-            if count < 1:
-                raise ValueError
-            vals = np.linspace(float(a), float(b), count).tolist()
-        else:
-            vals = [float(x) for x in s.split(",") if x.strip()]
-    except ValueError as exc:
-        raise ParameterError(f"{option} must be START:STOP:COUNT or v1,v2,..., got {spec!r}") from exc
-    if not vals:
-        raise ParameterError(f"{option}: no values in {spec!r}")
-    return vals
 
 
 def parse_sweep(text: str) -> tuple[str, list[float]]:
