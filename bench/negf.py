@@ -74,19 +74,11 @@ def bench_negf(lx, ly, tol, bias=0.5, warm_call=True):
 
 def bench_dense(calc, S, n_nodes, batch=64):
     """Dense-inverse time for ``n_nodes`` energies (extrapolated from ``batch`` nodes on the arc and window)."""
-    lat, m = calc.lattice, calc.model
-    N, Lx, Ly = lat.n_sites, lat.L, lat.Ly
     th = np.linspace(0.1, 3.0, batch // 2)
     z = np.concatenate([calc._c - calc._R * np.cos(th) + 1j * calc._R * np.sin(th),
                         np.linspace(*calc._win, batch - batch // 2) + 0j])
     t0 = time.perf_counter()
-    H = m.hamiltonian_dense(S)
-    Sig = calc.lead_self_energy(z)
-    idx = {c: np.array([2 * (c + Lx * y) + s for y in range(Ly) for s in range(2)]) for c in (0, Lx - 1)}
-    A = z[:, None, None] * np.eye(2 * N) - H[None]
-    for c in (0, Lx - 1):
-        A[:, idx[c][:, None], idx[c][None, :]] -= Sig
-    np.linalg.inv(A)
+    calc.dense_inverse_green_function(z, S)
     per_node = (time.perf_counter() - t0) / len(z)
     return per_node * n_nodes, per_node
 

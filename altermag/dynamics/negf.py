@@ -689,6 +689,21 @@ class NEGFCalculator:
     def energy(self, spins) -> float:
         return float("nan")
 
+    def dense_inverse_green_function(self, energies, spins) -> np.ndarray:
+        """Reference G^R(z) = [z − H_C − Σ_L(z) − Σ_R(z)]⁻¹ (n, 2N, 2N) by dense inversion, O(n·N³).
+
+        For checks and benchmarks of the column recursion on small strips; orbital index ``2 i + s``."""
+        z = np.atleast_1d(np.asarray(energies, dtype=complex))
+        lat = self.lattice
+        N, Lx, Ly = lat.n_sites, lat.L, lat.Ly
+        H = self.model.hamiltonian_dense(_check_spins(spins, N))
+        Sig = self.lead_self_energy(z)
+        A = z[:, None, None] * np.eye(2 * N) - H[None]
+        for c in (0, Lx - 1):
+            idx = np.array([2 * (c + Lx * y) + s for y in range(Ly) for s in range(2)])
+            A[:, idx[:, None], idx[None, :]] -= Sig
+        return np.linalg.inv(A)
+
     def transmission(self, energies, spins) -> np.ndarray:
         """Landauer transmission T(ε) = Tr[Γ_L G^R Γ_R G^A] (spin summed) at real energies (nE,)."""
         e = np.atleast_1d(np.asarray(energies, float))

@@ -414,3 +414,12 @@ def test_reused_mesh_is_coarsened_not_accumulated():
     fresh = NEGFCalculator(model, bias=0.8, tol=tol).observables(configs[-1])
     assert last["n_energies"] <= 1.4 * fresh["n_energies"]  # 1.14× here; 1.66× when the mesh accumulates
     assert np.max(np.abs(last["spin_density"] - fresh["spin_density"])) < 2 * tol
+
+
+def test_public_dense_reference_matches_independent_construction():
+    lat = SpinLattice("square", 5, 2, periodic_x=False)
+    calc = NEGFCalculator(SDModel(lat, J=2.0, mu=-1.0, temperature=0.1), bias=0.4)
+    S = random_spins(lat.n_sites, 11)
+    z = np.array([-1.3 + 0.2j, 0.7 + 0.05j])
+    A, _ = dense_system(calc, S, z)
+    assert np.allclose(calc.dense_inverse_green_function(z, S), np.linalg.inv(A), atol=1e-12)
