@@ -50,10 +50,11 @@ def _cfg(args) -> dict:
     p = Path(args.work) / "config.json"
     if p.exists():
         c.update(json.loads(p.read_text()))
-    for k in ("steps", "dt", "alpha", "epochs", "tol", "long_steps"):
+    for k in ("steps", "dt", "alpha", "epochs", "tol", "long_steps", "lr", "lr_decay", "batch_size"):
         v = getattr(args, k, None)
         if v is not None:
             c[k] = v
+    c["ml_run"] = getattr(args, "run", None) or c.get("ml_run", "run")
     return c
 
 
@@ -274,6 +275,151 @@ def stage_relabel(args):
     print("relabelled:", [r["n"] for r in res])
 
 
+def augment_configuration(c, rng, lat, pool) -> tuple[np.ndarray, str]:
+    """One training configuration for the augment stage: a (possibly rough) AF|FM wall anywhere in the strip with a
+    random tilt, or a perturbed training-trajectory snapshot. Returns (spins, source label)."""
+    from altermag.dynamics.driven import wall_spins
+
+    u = rng.random()
+    if u < 0.35 or not pool:  # straight wall at a random position
+        s = wall_spins(lat, float(rng.uniform(1.5, c["lx"] - 1.5)), tilt=float(rng.uniform(0.03, 0.35)),
+                       seed=int(rng.integers(2**31)))
+        return s, "wall"
+    if u < 0.6:  # rough wall: the AF|FM boundary shifts row by row (a random walk in x)
+        x0 = rng.uniform(3.0, c["lx"] - 3.0) + np.cumsum(rng.integers(-1, 2, size=c["ly"]))
+        x, y = lat.coords[:, 0], lat.coords[:, 1].astype(int)
+        af = x < x0[y]
+        s = np.zeros((lat.n_sites, 3))
+        s[:, 2] = np.where(af, np.where((x + y) % 2 == 0, 1.0, -1.0), 1.0)
+        tilt = float(rng.uniform(0.03, 0.35))
+        s += rng.normal(scale=tilt, size=s.shape)
+        return s / np.linalg.norm(s, axis=1, keepdims=True), "rough-wall"
+    sp = pool[rng.integers(len(pool))]
+    sig = float(rng.choice([0.05, 0.1, 0.2, 0.3]))
+    sp = sp + rng.normal(scale=sig, size=sp.shape)
+    return sp / np.linalg.norm(sp, axis=1, keepdims=True), "trajectory-perturbed"
+
+
+def augment_job(item: dict) -> dict:
+    """NEGF labels of :func:`augment_configuration` draws at biases from ``relabel_biases``; saved in chunks of
+    ``chunk`` configurations (a killed run keeps what it finished). Time-boxed."""
+    from altermag.core.io import load_hdf5
+    from altermag.dynamics.dataset import save_spin_dataset
+    from altermag.dynamics.lattice import SpinLattice
+
+    c, work = item["cfg"], Path(item["work"])
+    lat = SpinLattice("square", c["lx"], c["ly"], periodic_x=False)
+    pool = []
+    for V in c["train_biases"]:
+        for s in c["train_seeds"]:
+            pool += list(load_hdf5(work / f"traj_train_V{V:+.2f}_s{s}.h5")["data"]["snap_spins"])
+    rng = np.random.default_rng(item["seed"])
+    calcs, paths, n = {}, [], 0
+    S, H, B, src = [], [], [], []
+    t0 = time.perf_counter()
+    while n < item["n"] and time.perf_counter() - t0 < item["budget"]:
+        V = float(rng.choice(c["relabel_biases"]))
+        sp, label = augment_configuration(c, rng, lat, pool)
+        if V not in calcs:
+            calcs[V] = _negf(c, V)
+        H.append(calcs[V].energy_and_field(sp)[1])
+        S.append(sp)
+        B.append(V)
+        src.append(label)
+        n += 1
+        if len(S) == item["chunk"]:
+            path = work / f"data_aug_s{item['seed']}_c{len(paths)}.h5"
+            save_spin_dataset(path, lat, np.array(S), np.array(H), bias=np.array(B), source=np.array(src),
+                              inputs={"note": "augment stage", "seed": item["seed"]})
+            paths.append(str(path))
+            S, H, B, src = [], [], [], []
+            print(f"  [augment {item['seed']}] {n} configurations, {time.perf_counter() - t0:.0f} s", flush=True)
+    if S:
+        path = work / f"data_aug_s{item['seed']}_c{len(paths)}.h5"
+        save_spin_dataset(path, lat, np.array(S), np.array(H), bias=np.array(B), source=np.array(src),
+                          inputs={"note": "augment stage", "seed": item["seed"]})
+        paths.append(str(path))
+    return {"paths": paths, "n": n, "seconds": time.perf_counter() - t0}
+
+
+def stage_augment(args):
+    """More, more diverse labels: straight and rough walls at any position with tilts up to 0.35 rad, and perturbed
+    training snapshots, each labelled at a bias from ``relabel_biases`` (held-out biases and seeds excluded)."""
+    c = _cfg(args)
+    work = Path(args.work)
+    items = [{"cfg": c, "work": str(work), "worker": w, "seed": args.seed + w, "n": args.n_relabel,
+              "budget": args.budget, "chunk": 25} for w in range(args.workers)]
+    res = _run_jobs(augment_job, items, args.workers)
+    collect_datasets(work)
+    print("augmented:", [r["n"] for r in res])
+
+
+def active_job(item: dict) -> dict:
+    """Active learning: ML-LLG wall runs with the current model (training strip, new seeds, random wall positions and
+    training biases), snapshots labelled with the NEGF field at the run's bias. The configurations the model itself
+    visits, including its wrong turns, are exactly where it needs labels. Chunked saving, time-boxed."""
+    import torch
+
+    torch.set_num_threads(1)
+    from altermag.dynamics.dataset import save_spin_dataset
+    from altermag.dynamics.driven import run_wall
+    from altermag.dynamics.lattice import SpinLattice
+
+    c, work = item["cfg"], Path(item["work"])
+    lat = SpinLattice("square", c["lx"], c["ly"], periodic_x=False)
+    rng = np.random.default_rng(item["seed"])
+    calcs, paths, n = {}, [], 0
+    S, H, B, steps = [], [], [], []
+    t0 = time.perf_counter()
+    while n < item["n"] and time.perf_counter() - t0 < item["budget"]:
+        V = float(rng.choice([b for b in c["relabel_biases"] if b != 0.0]))
+        x0 = float(rng.choice([5.5, 6.5, 7.5, 8.5, 9.5, 10.5]))
+        res = run_wall(_ml(c, V, c["lx"], work), lat, x0, c["steps"], dt=c["dt"], alpha=c["alpha"],
+                       seed=int(rng.integers(10**6, 2 * 10**6)), record_every=c["steps"], tilt=c["tilt"],
+                       progress=False, snapshot_every=item["every"])
+        snaps = np.asarray(res["spins"])[1:]  # the initial state is a plain tilted wall
+        if V not in calcs:
+            calcs[V] = _negf(c, V)
+        for k, sp in enumerate(snaps):
+            if time.perf_counter() - t0 > item["budget"]:
+                break
+            H.append(calcs[V].energy_and_field(sp)[1])
+            S.append(sp)
+            B.append(V)
+            steps.append((k + 1) * item["every"])
+            n += 1
+        path = work / f"data_active_{c['ml_run']}_s{item['seed']}_c{len(paths)}.h5"
+        if S:
+            save_spin_dataset(path, lat, np.array(S), np.array(H), bias=np.array(B), source="ml-llg", step=np.array(steps),
+                              inputs={"note": "active stage: ML-LLG snapshots with NEGF labels", "model": c["ml_run"]})
+            paths.append(str(path))
+            print(f"  [active {item['seed']}] V={V:+.2f} x0={x0}: {n} configurations, {time.perf_counter() - t0:.0f} s",
+                  flush=True)
+        S, H, B, steps = [], [], [], []
+    return {"paths": paths, "n": n, "seconds": time.perf_counter() - t0}
+
+
+def stage_active(args):
+    """Label the configurations visited by ML-LLG with the current model (``--run``) and add them to the data."""
+    c = _cfg(args)
+    work = Path(args.work)
+    items = [{"cfg": c, "work": str(work), "seed": args.seed + w, "n": args.n_relabel, "budget": args.budget,
+              "every": 10} for w in range(args.workers)]
+    res = _run_jobs(active_job, items, args.workers)
+    collect_datasets(work)
+    print("active:", [r["n"] for r in res])
+
+
+def collect_datasets(work: Path) -> list[str]:
+    """datasets.json = the trajectory datasets + every relabel/augment/active chunk found in ``work``."""
+    files = json.loads((work / "datasets.json").read_text())
+    base = [f for f in files if Path(f).name.startswith("data_train_") or Path(f).name.startswith("data_extra_")]
+    extra = sorted(str(p) for pat in ("data_aug_*.h5", "data_active_*.h5") for p in work.glob(pat))
+    files = base + [f for f in extra if f not in base]
+    (work / "datasets.json").write_text(json.dumps(files))
+    return files
+
+
 def stage_train(args):
     import torch
 
@@ -285,19 +431,25 @@ def stage_train(args):
     files = json.loads((work / "datasets.json").read_text())
     cfg = TrainConfig(data=files, n_outputs=2, field_form="two-potential", site_inputs=c["site_inputs"],
                       descriptor=c["descriptor"], hidden=c["hidden"], epochs=c["epochs"], batch_size=c["batch_size"],
-                      lr=c["lr"], lr_decay=c["lr_decay"], val_fraction=0.2, out=str(work / "run"), threads=1,
-                      device="cpu")
+                      lr=c["lr"], lr_decay=c["lr_decay"], val_fraction=0.2, out=str(work / c["ml_run"]), threads=1,
+                      device="cpu", init_model=str(work / args.init_run / "model.pt") if args.init_run else None)
     t0 = time.perf_counter()
     res = train(cfg, resume=args.resume)
-    metrics = json.loads((work / "run" / "metrics.json").read_text())
-    _save("train", {"metrics": metrics, "seconds": time.perf_counter() - t0, "n_files": len(files)}, c)
+    metrics = json.loads((work / c["ml_run"] / "metrics.json").read_text())
+    _save(_tagged("train", c), {"metrics": metrics, "seconds": time.perf_counter() - t0, "n_files": len(files),
+                                "n_configs": metrics.get("n_train_configs", 0) + metrics.get("n_val_configs", 0)}, c)
     return res
 
 
 def _ml(c, bias, lx, work):
     from altermag.dynamics.driven import make_driven_calculator
 
-    return make_driven_calculator(bias, "ml", lx=lx, ly=c["ly"], model_path=str(Path(work) / "run" / "model.pt"))
+    return make_driven_calculator(bias, "ml", lx=lx, ly=c["ly"], model_path=str(Path(work) / c["ml_run"] / "model.pt"))
+
+
+def _tagged(name: str, c: dict) -> str:
+    """Result name of a stage that depends on the ML run (``--run``): the default run keeps the plain name."""
+    return name if c["ml_run"] == "run" else f"{name}_{c['ml_run']}"
 
 
 def ml_wall_job(item: dict) -> dict:
@@ -358,7 +510,7 @@ def stage_compare(args):
         print(f"V={it['bias']:+.2f}: max|Δx_DW| = {dx.max():.3f}, NEGF: v = {tn['velocity']:+.4f}, "
               f"t_depin = {tn['t_depin']:.1f}; ML: v = {tm['velocity']:+.4f}, t_depin = {tm['t_depin']:.1f}")
     field = heldout_field_error(c, work, items)
-    _save("compare", {"rows": rows, "max_abs_dx": max(r["max_abs_dx"] for r in rows), "heldout_field": field}, c)
+    _save(_tagged("compare", c), {"rows": rows, "max_abs_dx": max(r["max_abs_dx"] for r in rows), "heldout_field": field}, c)
 
 
 def heldout_field_error(c, work, items) -> dict:
@@ -407,7 +559,7 @@ def stage_velocity(args):
                        "x_dw": [r["x_dw"] for r in ml], "seconds_per_field": float(np.mean([r["seconds_per_field"]
                                                                                           for r in ml]))},
            "negf_short": negf, "timing": field_timing(c, work)}
-    _save("velocity", out, c)
+    _save(_tagged("velocity", c), out, c)
 
 
 def field_timing(c, work, repeats: int = 3) -> dict:
@@ -449,7 +601,7 @@ def stage_figure(args):
 
     c = _cfg(args)
     FIGURES.mkdir(parents=True, exist_ok=True)
-    vel = load_json(RESULTS / "train_negf_velocity.json")["data"]
+    vel = load_json(RESULTS / f"train_negf_{_tagged('velocity', c)}.json")["data"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     ax = axes[0]
     ml = vel["ml_long"]
@@ -494,7 +646,7 @@ def stage_figure(args):
     ax.set_title(f"NEGF-LLG, training strip {c['lx']}×{c['ly']}")
     ax.legend(fontsize=7)
     ax = axes[1]
-    cmp_path = RESULTS / "train_negf_compare.json"
+    cmp_path = RESULTS / f"train_negf_{_tagged('compare', c)}.json"
     if cmp_path.exists():
         cmp_ = load_json(cmp_path)["data"]
         for i, r in enumerate(cmp_["rows"]):
@@ -513,9 +665,13 @@ def stage_figure(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("stage", choices=["generate", "datasets", "relabel", "train", "compare", "velocity", "figure"])
+    ap.add_argument("stage", choices=["generate", "datasets", "relabel", "augment", "active", "train", "compare", "velocity", "figure"])
     ap.add_argument("--n-relabel", type=int, default=10**6, help="relabel: configurations per worker")
     ap.add_argument("--budget", type=float, default=540.0, help="relabel: seconds per worker")
+    ap.add_argument("--run", default=None, help="ML run directory name in --work (train/compare/velocity/active; "
+                    "default run)")
+    ap.add_argument("--init-run", default=None, help="train: start from <work>/<init-run>/model.pt (fine-tuning)")
+    ap.add_argument("--seed", type=int, default=2000, help="augment: seed of worker 0 (worker w uses seed + w)")
     ap.add_argument("--work", default="/tmp/negf_data")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--redo", action="store_true")
@@ -523,14 +679,14 @@ def main():
     ap.add_argument("--biases", default=None, help="comma-separated subset of biases (generate/compare)")
     ap.add_argument("--negf-only", action="store_true", help="compare: only the NEGF-LLG reference runs")
     for k, t in (("steps", int), ("dt", float), ("alpha", float), ("epochs", int), ("tol", float),
-                 ("long_steps", int)):
+                 ("long_steps", int), ("lr", float), ("lr_decay", float), ("batch_size", int)):
         ap.add_argument(f"--{k.replace('_', '-')}", type=t, default=None)
     args = ap.parse_args()
     if args.stage == "datasets":
         c = _cfg(args)
         build_datasets(c, Path(args.work), args.workers)
         return
-    {"generate": stage_generate, "relabel": stage_relabel, "train": stage_train, "compare": stage_compare, "velocity": stage_velocity,
+    {"generate": stage_generate, "relabel": stage_relabel, "augment": stage_augment, "active": stage_active, "train": stage_train, "compare": stage_compare, "velocity": stage_velocity,
      "figure": stage_figure}[args.stage](args)
 
 

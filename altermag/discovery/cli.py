@@ -11,28 +11,16 @@ altermag.discovery.cli train ...``.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from altermag.core.cliutil import emit_json, fail
 from altermag.core.errors import AltermagError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Crystal-graph network: pre-train, train, predict, evaluate.")
-
-
-def _emit(obj) -> None:
-    from altermag.core.io import dumps
-
-    sys.stdout.write(dumps(obj, strict=True, indent=None, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(msg: str) -> None:
-    typer.secho(f"error: {msg}", fg="red", err=True)
-    raise typer.Exit(1)
 
 
 def _is_main() -> bool:
@@ -144,12 +132,12 @@ def pretrain(
                               progress_bar=_is_main())
         _, history = run_pretrain(graphs, cfg, out_dir=out, resume=resume)
     except AltermagError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not _is_main():
         return
     last = history[-1] if history else {}
     if json_out:
-        _emit({"out": str(out), "n_graphs": len(graphs), "epochs": len(history), **last})
+        emit_json({"out": str(out), "n_graphs": len(graphs), "epochs": len(history), **last})
     else:
         typer.echo(f"pre-trained on {len(graphs)} graphs, {len(history)} epochs: " +
                    ", ".join(f"{k} {v:.4g}" for k, v in last.items() if isinstance(v, float)))
@@ -272,12 +260,12 @@ def train(
         clf = train_classifier(graphs, y, cfg, encoder=enc, groups=groups, out_dir=out, resume=resume,
                                graph_features=gf)
     except AltermagError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not _is_main():
         return
     summary = {k: v for k, v in clf.info.items() if k != "history"}
     if json_out:
-        _emit({"out": str(out), "model": str(out / "model.pt"), **summary})
+        emit_json({"out": str(out), "model": str(out / "model.pt"), **summary})
     else:
         typer.echo(f"trained on {summary['n_train']} structures ({summary['n_train_positive']} positive), "
                    f"validated on {summary['n_val']}; temperature {summary['temperature']:.3g}")
@@ -305,13 +293,13 @@ def predict(
         clf = Classifier.load(model) if model is not None else load_default_model()
         recs = predict_files(files, clf, threshold)
     except AltermagError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     failed = 0
     for rec in recs:
         if "error" in rec:
             failed += 1
         if json_out:
-            _emit(rec)
+            emit_json(rec)
         elif "error" in rec:
             msg = rec["error"] if str(rec["error"]).startswith(str(rec["file"])) else f"{rec['file']}: {rec['error']}"
             typer.secho(f"error: {msg}", fg="red", err=True)

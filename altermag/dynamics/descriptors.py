@@ -647,6 +647,26 @@ class MagneticDescriptor:
             )
         return {"neighbors": torch.as_tensor(nb, dtype=torch.long), "n_sites": N, "ghost": True}
 
+    @staticmethod
+    def stack_index(index: dict[str, Any], copies: int) -> dict[str, Any]:
+        """Index tensors for ``copies`` configurations of one lattice stacked along the site axis, i.e. spins of
+        shape (copies·N, 3) with configuration b in rows b·N … (b+1)·N − 1. Each copy sees only its own spins
+        (on a strip all copies share one ghost, index copies·N), so one forward pass over the stack gives every
+        configuration's descriptors, site energies and fields at once (used to batch training)."""
+        import torch
+
+        if copies < 1:
+            raise ParameterError(f"copies must be >= 1, got {copies}")
+        nb, N = index["neighbors"], int(index["n_sites"])
+        shift = (torch.arange(copies, device=nb.device) * N)[:, None, None]
+        stacked = nb[None] + shift
+        if index.get("ghost"):
+            stacked = torch.where(nb[None] >= N, torch.full_like(stacked, copies * N), stacked)
+        out = {"neighbors": stacked.reshape(copies * N, nb.shape[1]), "n_sites": copies * N}
+        if index.get("ghost"):
+            out["ghost"] = True
+        return out
+
     def bind(self, lattice: Any) -> MagneticDescriptor:
         """Attach ``lattice`` (its index tensors are cached until another lattice is bound)."""
         key = (id(lattice), len(lattice.positions))

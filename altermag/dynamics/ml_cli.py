@@ -125,6 +125,8 @@ def train_command(
                                               "boundary[:N] | absolute | bias | none."),
     symmetry: Optional[str] = typer.Option(None, "--symmetry", help="Descriptor point group: full | D2 | Cs "
                                            "(driven strips: Cs or D2)."),
+    init_model: Optional[Path] = typer.Option(None, "--init-model", help="Start from this saved model (same "
+                                              "architecture; fine-tuning on more data)."),
     resume: bool = typer.Option(False, "--resume", help="Continue from <out>/checkpoint.pt."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
@@ -139,7 +141,7 @@ def train_command(
         given = {
             "data": [str(p) for p in data] if data else None, "out": str(out) if out else None,
             "epochs": epochs, "lr": lr, "batch_size": batch_size, "energy_weight": energy_weight,
-            "device": device, "seed": seed,
+            "device": device, "seed": seed, "init_model": str(init_model) if init_model else None,
         }
         opts.update({k: v for k, v in given.items() if v is not None})
         if field_form is not None:

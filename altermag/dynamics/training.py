@@ -43,7 +43,11 @@ __all__ = ["TrainConfig", "TrainingData", "train", "batch_loss", "evaluate", "pu
 
 @dataclass
 class TrainConfig:
-    """All settings of a training run (saved as ``config.yaml`` in the run directory)."""
+    """All settings of a training run (saved as ``config.yaml`` in the run directory).
+
+    ``init_model``: path of a saved model of the same architecture to start from (fine-tuning on more data);
+    its weights and input standardisation are kept. Default: fresh weights from ``seed``.
+    """
 
     data: list[str] = field(default_factory=list)
     out: str = "ml_run"
@@ -65,6 +69,7 @@ class TrainConfig:
     max_configs: int | None = None
     field_form: str = "gradient"
     site_inputs: dict[str, Any] | None = None
+    init_model: str | None = None
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
@@ -110,6 +115,8 @@ class TrainConfig:
             if self.energy_weight > 0:
                 raise ParameterError("energy_weight must be 0 for field_form='two-potential' (a driven field has no energy)")
         check_site_inputs(self.site_inputs)
+        if self.init_model is not None and not Path(self.init_model).is_file():
+            raise ParameterError(f"init_model {self.init_model}: no such model file")
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -199,6 +206,24 @@ class TrainingData:
         self.e_mean = float(e.mean()) if len(e) else 0.0
         self.e_scale = float(max(e.std(), 1e-3)) if len(e) else 1.0
 
+    def stacked(self, k: int, configs: list[int]):
+        """Configurations ``configs`` of set ``k`` stacked along the site axis for one batched forward pass:
+        spins (B·N, 3), transverse target fields (B·N, 3), the stacked index tensors (cached per B) and the
+        stacked site inputs (None without site inputs)."""
+        import torch
+
+        from altermag.dynamics.descriptors import MagneticDescriptor
+
+        s = self.sets[k]
+        cache = s.setdefault("stacked_index", {})
+        B = len(configs)
+        if B not in cache:
+            cache[B] = MagneticDescriptor.stack_index(s["index"], B)
+        S = torch.cat([s["spins"][c] for c in configs])
+        Ht = torch.cat([s["fields_t"][c] for c in configs])
+        extra = None if s["extra_base"] is None else torch.cat([self.extra(k, c) for c in configs])
+        return S, Ht, cache[B], extra
+
     def extra(self, k: int, c: int):
         """Per-site extra inputs (N, n_extra) of configuration ``c`` of set ``k`` (None without site inputs)."""
         s = self.sets[k]
@@ -230,18 +255,33 @@ def batch_loss(ff, data: TrainingData, batch, cfg: TrainConfig):
     """The training loss (normalised transverse-field MSE + weighted energy term) of ``batch`` [(set, config), ...]."""
     import torch
 
+    from altermag.dynamics.two_potential import two_potential_field
+
     loss_f = 0.0
     loss_e = 0.0
     n_sites = 0
     two = getattr(ff, "field_form", "gradient") == "two-potential"
+    if cfg.energy_weight == 0 and len(batch) > 1 and hasattr(data, "stacked"):
+        # no per-configuration energies needed: configurations of one lattice go through the network together
+        for k in sorted({k for k, _ in batch}):
+            cs = [c for kk, c in batch if kk == k]
+            S, Ht, idx, extra = data.stacked(k, cs)
+            _, F = ff.forces(S, idx, extra, create_graph=True)
+            if two:  # the two-potential field is transverse by construction
+                err = two_potential_field(F[0], F[1], S) - Ht
+            elif cfg.target == "transverse":
+                err = F[0] - (F[0] * S).sum(-1, keepdim=True) * S - Ht
+            else:
+                err = F[0] - torch.cat([data.sets[k]["fields"][c] for c in cs])
+            loss_f = loss_f + (err * err).sum()
+            n_sites += S.shape[0]
+        return loss_f / n_sites / data.h_rms**2
     for k, c in batch:
         s = data.sets[k]
         S = s["spins"][c]
         extra = data.extra(k, c) if hasattr(data, "extra") else None
         E, F = ff.forces(S, s["index"], extra, create_graph=True)
         if two:
-            from altermag.dynamics.two_potential import two_potential_field
-
             err = two_potential_field(F[0], F[1], S) - s["fields_t"][c]
             loss_f = loss_f + (err * err).sum()
             n_sites += S.shape[0]
@@ -395,6 +435,14 @@ def train(config: TrainConfig | dict[str, Any], resume: bool = False, progress: 
             history = ck["history"]
             best = ck["best"]
             start_epoch = ck["epoch"]
+        elif cfg.init_model:
+            # warm start (fine-tuning on more data): weights and input standardisation of a saved model
+            src = SpinForceField.load(cfg.init_model, map_location=device)
+            keys = ("descriptor", "network", "field_form", "site_inputs")
+            a, b = ({k: m.params()[k] for k in keys} for m in (src, ff))
+            if a != b:
+                raise ParameterError(f"init_model {cfg.init_model}: its architecture {a} differs from this configuration's {b}")
+            ff.network.load_state_dict(src.network.state_dict())
         else:
             # standardise inputs and energy offset from a seeded random sample of the training configurations
             # (the first ones of a file may all be one kind, e.g. near-perfect ordered states)

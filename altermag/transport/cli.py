@@ -9,12 +9,12 @@ CSV says otherwise (see :mod:`altermag.transport.data`).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from altermag.core.cliutil import emit_json, fail
 from altermag.core.errors import AltermagError
 from altermag.transport.pinn_cli import pinn_command
 
@@ -26,14 +26,6 @@ TAU = typer.Option(..., "--tau", help="Momentum relaxation time τ > 0.")
 LENGTH = typer.Option(..., "--length", help="Channel length L > 0 (paper Table 1: 1.41421356 = √2).")
 MASS = typer.Option(1.0, "--mass", help="Band mass m > 0.")
 RTOL = typer.Option(1e-4, "--rtol", help="Requested relative accuracy of G.")
-
-
-def _emit(obj) -> None:
-    from altermag.core.io import dumps
-
-    # strict: NaN/±inf (the correlation of a one-parameter fit, the errors of an unidentifiable fit) → null
-    sys.stdout.write(dumps(obj, strict=True, indent=None, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def _plain_warnings(command):
@@ -54,11 +46,6 @@ def _plain_warnings(command):
     return wrapper
 
 
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(1)
-
-
 @app.command()
 @_plain_warnings
 def solve(
@@ -75,7 +62,7 @@ def solve(
 
         sol = _solve(alpha, tau, length, fermi_energy, mass, rtol=rtol)
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
     rec = sol.as_dict()
     if not profile:
         for k in ("x", "mu", "current"):
@@ -86,7 +73,7 @@ def solve(
         save_json(out, sol.as_dict(), inputs={"alpha": alpha, "tau": tau, "length": length,
                                               "fermi_energy": fermi_energy, "mass": mass, "rtol": rtol})
     if json_out:
-        _emit(rec)
+        emit_json(rec)
         return
     p = sol.params
     typer.echo(f"G = {sol.conductance:.6g} (paper unit)  = {sol.conductance_e2h_per_width:.6g} e²/h per unit width"
@@ -120,14 +107,14 @@ def spectrum(
         E = np.linspace(e_min, e_max, points)
         data = synthetic_spectrum(alpha, tau, length, E, mass=mass, noise=noise, seed=seed)
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
     if out is not None:
         write_conductance_csv(out, data)
     rec = {"alpha": alpha, "tau": tau, "length": length, "mass": mass, "fermi_energy": E,
            "conductance": data.conductance, "conductance_exact": data.raw["conductance_exact"], "noise": noise,
            "sigma": data.sigma, "file": None if out is None else str(out)}
     if json_out:
-        _emit(rec)
+        emit_json(rec)
         return
     for e, g in zip(E, data.conductance):
         typer.echo(f"E_F = {e:10.5g}   G = {g:.6g}")
@@ -168,7 +155,7 @@ def fit(
         res = d.fit(errors=errors, n_bootstrap=bootstrap, n_mcmc=mcmc, confidence=confidence,
                     rtol=rtol, progress=errors != "fisher" and not json_out, **kw)
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
     rec = res.as_dict()
     rec.pop("path")
     for extra in ("bootstrap", "mcmc"):
@@ -181,7 +168,7 @@ def fit(
         rec["report"] = str(Path(out) / "transport_fit.json")
         rec["figure"] = rep["figure"]
     if json_out:
-        _emit(rec)
+        emit_json(rec)
         return
     typer.echo(f"{data}: {len(d)} points, fitted {', '.join(res.fitted)} in {res.seconds:.2f} s "
                f"({res.n_iter} iterations, χ²/dof = {res.reduced_chi2:.3g})")
@@ -248,12 +235,12 @@ def map_(
         save_json(js, {"alpha": alphas, "tau": taus, "cost": cost, "fit": {"alpha": res.alpha, "tau": res.tau}},
                   inputs={"data": str(data)})
     except AltermagError as exc:
-        _fail(exc)
+        fail(exc)
     i, j = np.unravel_index(np.argmin(cost), cost.shape)
     rec = {"figure": str(out), "json": str(js), "alpha_min": float(alphas[i]), "tau_min": float(taus[j]),
            "cost_min": float(cost[i, j]), "fit_alpha": res.alpha, "fit_tau": res.tau, "correlation": res.correlation}
     if json_out:
-        _emit(rec)
+        emit_json(rec)
     else:
         typer.echo(f"wrote {out} and {js}; grid minimum at α = {rec['alpha_min']:.4g}, τ = {rec['tau_min']:.4g}")
 

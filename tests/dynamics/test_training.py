@@ -110,3 +110,29 @@ def test_cli_generate_and_train(tmp_path):
     assert "held_out" in json.loads(r.stdout)
     r = runner.invoke(app, ["dynamics", "train", "--config", str(cfg), "--lr", "-1"])
     assert r.exit_code == 1 and "lr" in r.output
+
+
+def test_batched_loss_equals_the_sum_over_configurations(tiny_data, tmp_path):
+    """The stacked forward pass of a batch gives the loss of the configuration-by-configuration loop."""
+    from altermag.dynamics.training import TrainingData, batch_loss
+
+    cfg = _cfg(tiny_data, tmp_path / "run", 1)
+    ff = SpinForceField.create("triangular", DESC, hidden=(16, 8), seed=3)
+    data = TrainingData(cfg, ff, torch.device("cpu"))
+    batch = data.train[:4]
+    stacked = batch_loss(ff, data, batch, cfg)
+    loop = sum(batch_loss(ff, data, [b], cfg) for b in batch) / len(batch)  # equal site counts per configuration
+    assert float(stacked.detach()) == pytest.approx(float(loop.detach()), rel=1e-12)
+    assert len(data.sets[0]["stacked_index"]) == 1  # cached per batch size
+
+
+def test_init_model_warm_starts_from_a_saved_model(tiny_data, tmp_path):
+    """A 0-epoch run from init_model reproduces the source model's held-out error; a different architecture is refused."""
+    src = train(_cfg(tiny_data, tmp_path / "a", 3), progress=False)
+    warm = train(_cfg(tiny_data, tmp_path / "b", 0, init_model=str(tmp_path / "a" / "model.pt")), progress=False)
+    assert warm["metrics"]["held_out"]["relative_field_rmse"] == pytest.approx(
+        src["metrics"]["held_out"]["relative_field_rmse"], rel=1e-12)
+    cont = train(_cfg(tiny_data, tmp_path / "c", 2, init_model=str(tmp_path / "a" / "model.pt")), progress=False)
+    assert cont["history"][0]["train_loss"] < 0.9 * src["history"][0]["train_loss"]
+    with pytest.raises(ParameterError, match="architecture"):
+        train(_cfg(tiny_data, tmp_path / "d", 1, hidden=[8], init_model=str(tmp_path / "a" / "model.pt")), progress=False)
