@@ -55,6 +55,8 @@ def _cfg(args) -> dict:
         if v is not None:
             c[k] = v
     c["ml_run"] = getattr(args, "run", None) or c.get("ml_run", "run")
+    if getattr(args, "potential", False):
+        c["site_inputs"] = {**c["site_inputs"], "potential": True}
     return c
 
 
@@ -605,16 +607,27 @@ def stage_figure(args):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     ax = axes[0]
     ml = vel["ml_long"]
-    ax.errorbar(ml["bias"], ml["velocity"], yerr=ml["velocity_err"], fmt="o-", label=f"ML-LLG, {ml['lx']}×{c['ly']}")
-    ng = vel["negf_short"]
     ylim = 2.2
-    ok = [r for r in ng if not (r["velocity_err"] >= 0.5 * abs(r["velocity"]) > 0)]
-    jump = [r for r in ng if r not in ok]
-    ax.errorbar([r["bias"] for r in ok], [r["velocity"] for r in ok], yerr=[r["velocity_err"] for r in ok], fmt="s",
+
+    def off_scale(v, err):  # a one-record jump (resolution-limited) or a collapse faster than the axis shows
+        return err >= 0.5 * abs(v) > 0 or abs(v) > ylim
+
+    pts = list(zip(ml["bias"], ml["velocity"], ml["velocity_err"]))
+    ok = [p for p in pts if not off_scale(p[1], p[2])]
+    ax.errorbar([p[0] for p in ok], [p[1] for p in ok], yerr=[p[2] for p in ok], fmt="o-",
+                label=f"ML-LLG, {ml['lx']}×{c['ly']}")
+    far = [p for p in pts if off_scale(p[1], p[2])]
+    if far:
+        ax.plot([p[0] for p in far], [np.sign(p[1]) * 0.95 * ylim for p in far], "^", color="C0",
+                label="ML: collapse / one-record jump (off scale)")
+    ng = vel["negf_short"]
+    okn = [r for r in ng if not off_scale(r["velocity"], r["velocity_err"])]
+    jump = [r for r in ng if r not in okn]
+    ax.errorbar([r["bias"] for r in okn], [r["velocity"] for r in okn], yerr=[r["velocity_err"] for r in okn], fmt="s",
                 mfc="none", label=f"NEGF-LLG, {c['lx']}×{c['ly']}")
     if jump:
         ax.plot([r["bias"] for r in jump], [np.sign(r["velocity"]) * 0.95 * ylim for r in jump], "v", mfc="none",
-                color="C1", label="NEGF: one-record jump (|v| off scale)")
+                color="C1", label="NEGF: one-record jump (off scale)")
     ax.set_ylim(-ylim, ylim)
     ax.axhline(0, color="k", lw=0.5)
     ax.set_xlabel("bias V (t$_1$/e)")
@@ -670,6 +683,8 @@ def main():
     ap.add_argument("--budget", type=float, default=540.0, help="relabel: seconds per worker")
     ap.add_argument("--run", default=None, help="ML run directory name in --work (train/compare/velocity/active; "
                     "default run)")
+    ap.add_argument("--potential", action="store_true", help="train: add the local-potential site input "
+                    "(altermag.dynamics.two_potential.local_potential)")
     ap.add_argument("--init-run", default=None, help="train: start from <work>/<init-run>/model.pt (fine-tuning)")
     ap.add_argument("--seed", type=int, default=2000, help="augment: seed of worker 0 (worker w uses seed + w)")
     ap.add_argument("--work", default="/tmp/negf_data")

@@ -401,6 +401,8 @@ def velocity_curve(make_calculator, biases, lattice: SpinLattice, x0: float, n_s
 
 
 # ============================================================================ calculators
+DRIVEN_MODEL = "sd-square-driven"  # the shipped two-potential model (docs/driven.md, run4)
+
 def make_driven_calculator(bias: float, method: str = "negf", lx: int = 24, ly: int = 10, mu: float | None = None,
                            J: float = 3.0, t1: float = 1.0, temperature_el: float = 0.05, leads: str = "square",
                            gamma: float = 1.0, tol: float = 1e-4, model_path: str | None = None):
@@ -410,20 +412,27 @@ def make_driven_calculator(bias: float, method: str = "negf", lx: int = 24, ly: 
     ``method="negf"``: :class:`~altermag.dynamics.negf.NEGFCalculator` of ``SDModel(SpinLattice("square", lx, ly,
     periodic_x=False), t1, J, mu, temperature_el)`` with ``leads``/``gamma``/``tol``; ``mu`` defaults to the
     coexistence μ_c of :func:`coexistence_mu`. ``method="ml"``: the two-potential
-    :class:`~altermag.dynamics.ml_field.MLCalculator` at ``model_path`` on the same strip (any ``lx``) at ``bias``.
+    :class:`~altermag.dynamics.ml_field.MLCalculator` of ``model_path`` (a ``.pt`` file or a shipped model name;
+    default the shipped ``"sd-square-driven"``, trained on NEGF fields for J = 3, t1 = 1, T_el = 0.05, μ = μ_c,
+    ``docs/driven.md``) on the same strip (any ``lx``; the model's descriptor needs ``ly`` ≥ 9) at ``bias``.
     ``method="ed"``: the equilibrium grand-canonical ED field of the isolated strip (bias must be 0).
     """
     if int(lx) != lx or lx < 2 or int(ly) != ly or ly < 2:
         raise ParameterError(f"lx={lx}, ly={ly}: the strip needs at least 2 × 2 sites")
     lat = SpinLattice("square", int(lx), int(ly), periodic_x=False)
     if method == "ml":
-        if not model_path:
-            raise ParameterError("method='ml' needs a trained two-potential model (model_path / --model PATH)")
-        if not Path(model_path).exists():
+        model = str(model_path or DRIVEN_MODEL)
+        if model == DRIVEN_MODEL and (J != 3.0 or t1 != 1.0 or temperature_el != 0.05 or mu is not None):
+            raise ParameterError(
+                f"the shipped model {DRIVEN_MODEL!r} was trained for J = 3, t1 = 1, T_el = 0.05 at μ = μ_c; got "
+                f"J={J}, t1={t1}, temperature_el={temperature_el}, mu={mu}: train a model for these parameters "
+                "(bench/train_negf.py) and pass model_path"
+            )
+        if model.endswith(".pt") and not Path(model).exists():
             raise ParameterError(f"model_path={model_path!r}: no such file")
         from altermag.dynamics.ml_field import MLCalculator
 
-        calc = MLCalculator(str(model_path), lattice=lat, bias=float(bias))
+        calc = MLCalculator(model, lattice=lat, bias=float(bias))
         calc.bias = float(bias)
         return calc
     from altermag.dynamics.models import SDModel

@@ -4,8 +4,8 @@
 ``register(negf_app)`` adds the two commands to a Typer app (the ``negf`` group of ``altermag dynamics``)::
 
     altermag dynamics negf run --lx 24 --ly 10 --bias 0.5 --method negf --steps 400 --json
-    altermag dynamics negf run --lx 96 --ly 10 --bias 0.5 --method ml --model runs/negf2p/model.pt --json
-    altermag dynamics negf velocity --biases -0.8,-0.4,0,0.4,0.8 --method ml --model runs/negf2p/model.pt --json
+    altermag dynamics negf run --lx 96 --ly 10 --bias 1.5 --method ml --json        # the shipped sd-square-driven
+    altermag dynamics negf velocity --biases 0:2:5 --method ml --model runs/my/model.pt --json
 
 Units: energies and V in t1 (e = 1), times in 1/t1, positions in lattice constants, velocities in lattice constants
 per 1/t1. Bias convention μ_L = μ + V/2 (lead at x = 0), μ_R = μ − V/2. The default μ is the AF/FM coexistence
@@ -41,8 +41,6 @@ def _factory(method, lx, ly, mu, J, temperature_el, leads, gamma, tol, model):
 
     if method not in ("negf", "ml", "ed"):
         raise ParameterError(f"--method {method!r}: one of 'negf', 'ml', 'ed'")
-    if method == "ml" and not model:
-        raise ParameterError("--method ml needs --model PATH (a trained two-potential model.pt)")
     return functools.partial(make_driven_calculator, method=method, lx=lx, ly=ly, mu=mu, J=J,
                              temperature_el=temperature_el, leads=leads, gamma=gamma, tol=tol, model_path=model)
 
@@ -52,7 +50,7 @@ def run_command(
     ly: int = typer.Option(10, "--ly", help="Strip width (periodic y; even for the Néel state)."),
     bias: float = typer.Option(0.0, "--bias", help="Bias V (t1/e): μ_L = μ + V/2, μ_R = μ − V/2."),
     method: str = typer.Option("negf", "--method", help="negf | ml | ed (ed: isolated strip, V = 0 only)."),
-    model: Optional[str] = typer.Option(None, "--model", help="ml: path of the two-potential model.pt."),
+    model: Optional[str] = typer.Option(None, "--model", help="ml: a two-potential model.pt or a shipped model name (default: the shipped sd-square-driven)."),
     steps: int = typer.Option(400, "--steps", help="LLG steps."),
     dt: float = typer.Option(0.2, "--dt", help="Time step (1/t1)."),
     alpha: float = typer.Option(0.5, "--alpha", help="Gilbert damping."),
@@ -108,7 +106,7 @@ def velocity_command(
     lx: int = typer.Option(24, "--lx"),
     ly: int = typer.Option(10, "--ly"),
     method: str = typer.Option("negf", "--method", help="negf | ml."),
-    model: Optional[str] = typer.Option(None, "--model", help="ml: path of the two-potential model.pt."),
+    model: Optional[str] = typer.Option(None, "--model", help="ml: a two-potential model.pt or a shipped model name (default: the shipped sd-square-driven)."),
     steps: int = typer.Option(400, "--steps"),
     dt: float = typer.Option(0.2, "--dt"),
     alpha: float = typer.Option(0.5, "--alpha"),

@@ -122,7 +122,8 @@ def train_command(
     field_form: Optional[str] = typer.Option(None, "--field-form", help="gradient (H = −∂E/∂S) | two-potential "
                                              "(H = S×F_A − F_B⊥, driven strips; sets 2 outputs)."),
     site_inputs: Optional[str] = typer.Option(None, "--site-inputs", help="Per-site inputs of driven strips: "
-                                              "boundary[:N] | absolute | bias | none."),
+                                              "boundary[:N] | absolute | bias | none, optionally "
+                                              "+potential (local electrochemical potential, a non-local input)."),
     symmetry: Optional[str] = typer.Option(None, "--symmetry", help="Descriptor point group: full | D2 | Cs "
                                            "(driven strips: Cs or D2)."),
     init_model: Optional[Path] = typer.Option(None, "--init-model", help="Start from this saved model (same "
@@ -149,12 +150,16 @@ def train_command(
             if field_form == "two-potential":
                 opts["n_outputs"] = 2
         if site_inputs is not None:
-            enc, _, nb = site_inputs.partition(":")
+            spec, plus, extra = site_inputs.partition("+")
+            if plus and extra != "potential":
+                raise AltermagError(f"--site-inputs {site_inputs!r}: the only addition is '+potential'")
+            enc, _, nb = spec.partition(":")
             if enc == "none":
                 opts["site_inputs"] = None
             else:
                 try:
-                    opts["site_inputs"] = {"encoding": enc, **({"n_boundary": int(nb)} if nb else {})}
+                    opts["site_inputs"] = {"encoding": enc, **({"n_boundary": int(nb)} if nb else {}),
+                                           **({"potential": True} if plus else {})}
                 except ValueError:
                     raise AltermagError(f"--site-inputs {site_inputs!r}: expected ENCODING or boundary:N") from None
         if symmetry is not None:

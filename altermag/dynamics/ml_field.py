@@ -133,8 +133,9 @@ class MLCalculator:
         self._indices = {n: idx}  # keep one lattice (memory)
         return idx
 
-    def _extra_for(self, n: int):
-        """Per-site extra inputs (torch, on the device) for ``n`` spins, or None for models without."""
+    def _extra_for(self, n: int, spins: np.ndarray | None = None):
+        """Per-site extra inputs (torch, on the device) for ``n`` spins, or None for models without. Inputs that
+        depend on the configuration (``site_inputs["potential"]``) are rebuilt from ``spins`` at every call."""
         import torch
 
         n_extra = self.model.network.n_extra_inputs
@@ -161,6 +162,13 @@ class MLCalculator:
                 )
             key = ("strip", id(lat), n, self.bias)
             arr = None
+            if si.get("potential"):
+                if spins is None:  # at construction: check the settings on a collinear configuration
+                    spins = np.tile([0.0, 0.0, 1.0], (n, 1))
+                from altermag.dynamics.two_potential import strip_inputs
+
+                return torch.as_tensor(strip_inputs(lat, self.bias, spins=spins, **si), dtype=torch.float64,
+                                       device=self.device)
         if self._extra_cache is not None and self._extra_cache[0] == key:
             return self._extra_cache[1]
         if arr is None:
@@ -181,7 +189,7 @@ class MLCalculator:
         if S.ndim != 2 or S.shape[1] != 3:
             raise ParameterError(f"spins must have shape (N, 3), got {S.shape}")
         idx = self._index_for(S.shape[0])
-        extra = self._extra_for(S.shape[0])
+        extra = self._extra_for(S.shape[0], S)
         old = torch.get_num_threads()
         if self.threads:
             torch.set_num_threads(int(self.threads))
@@ -211,7 +219,7 @@ class MLCalculator:
             return float("nan")
         S = torch.as_tensor(np.asarray(spins, dtype=np.float64), device=self.device)
         idx = self._index_for(S.shape[0])
-        extra = self._extra_for(S.shape[0])
+        extra = self._extra_for(S.shape[0], np.asarray(spins, dtype=np.float64))
         with torch.no_grad():
             total = 0.0
             P, C = self.model.descriptor.site_tables(S, idx)

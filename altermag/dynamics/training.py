@@ -162,13 +162,19 @@ class TrainingData:
             S = torch.as_tensor(ds.spins, device=device)
             H = torch.as_tensor(ds.fields, device=device)
             site_inputs = getattr(ff, "site_inputs", None)
+            base = vcol = every = None
             if site_inputs is not None:
                 from altermag.dynamics.two_potential import strip_inputs
 
-                base = torch.as_tensor(strip_inputs(lat, 0.0, **site_inputs), device=device)
-                vcol = torch.as_tensor(strip_inputs(lat, 1.0, **site_inputs), device=device) - base
-            else:
-                base = vcol = None
+                if site_inputs.get("potential"):  # depends on each configuration's spins: precomputed per configuration
+                    bias = np.asarray(ds.bias, dtype=float)
+                    every = torch.as_tensor(
+                        np.stack([strip_inputs(lat, bias[c], spins=ds.spins[c], **site_inputs) for c in range(len(ds))]),
+                        device=device,
+                    )
+                else:
+                    base = torch.as_tensor(strip_inputs(lat, 0.0, **site_inputs), device=device)
+                    vcol = torch.as_tensor(strip_inputs(lat, 1.0, **site_inputs), device=device) - base
             self.sets.append(
                 {
                     "path": path,
@@ -182,6 +188,7 @@ class TrainingData:
                     "bias": np.asarray(ds.bias, dtype=float),
                     "extra_base": base,
                     "extra_bias": vcol,
+                    "extra_all": every,
                 }
             )
             # split by groups (a quench run is one group, every random configuration its own), stratified by
@@ -221,12 +228,14 @@ class TrainingData:
             cache[B] = MagneticDescriptor.stack_index(s["index"], B)
         S = torch.cat([s["spins"][c] for c in configs])
         Ht = torch.cat([s["fields_t"][c] for c in configs])
-        extra = None if s["extra_base"] is None else torch.cat([self.extra(k, c) for c in configs])
+        extra = None if self.extra(k, configs[0]) is None else torch.cat([self.extra(k, c) for c in configs])
         return S, Ht, cache[B], extra
 
     def extra(self, k: int, c: int):
         """Per-site extra inputs (N, n_extra) of configuration ``c`` of set ``k`` (None without site inputs)."""
         s = self.sets[k]
+        if s["extra_all"] is not None:
+            return s["extra_all"][c]
         if s["extra_base"] is None:
             return None
         return s["extra_base"] + float(s["bias"][c]) * s["extra_bias"]

@@ -45,6 +45,7 @@ __all__ = [
     "ENCODINGS",
     "FIELD_FORMS",
     "strip_inputs",
+    "local_potential",
     "n_site_inputs",
     "check_site_inputs",
     "two_potential_field",
@@ -55,15 +56,17 @@ FIELD_FORMS = ("gradient", "two-potential")
 ENCODINGS = ("boundary", "absolute", "bias", None)
 
 
-def n_site_inputs(encoding: str | None = "boundary", n_boundary: int = 5) -> int:
-    """Number of per-site extra inputs of :func:`strip_inputs` for ``encoding``."""
+def n_site_inputs(encoding: str | None = "boundary", n_boundary: int = 5, potential: bool = False) -> int:
+    """Number of per-site extra inputs of :func:`strip_inputs` for ``encoding`` (+1 with ``potential``)."""
     if encoding not in ENCODINGS:
         raise ParameterError(f"site input encoding must be one of {ENCODINGS}, got {encoding!r}")
+    if potential and encoding is None:
+        raise ParameterError("potential=True needs a site input encoding (it adds a column to it), got encoding=None")
     if encoding == "boundary":
         if int(n_boundary) != n_boundary or n_boundary < 1:
             raise ParameterError(f"n_boundary must be a positive integer, got {n_boundary!r}")
-        return 2 * int(n_boundary) + 1
-    return {"absolute": 2, "bias": 1, None: 0}[encoding]
+        return 2 * int(n_boundary) + 1 + bool(potential)
+    return {"absolute": 2, "bias": 1, None: 0}[encoding] + bool(potential)
 
 
 def check_site_inputs(site_inputs: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -72,15 +75,18 @@ def check_site_inputs(site_inputs: dict[str, Any] | None) -> dict[str, Any] | No
         return None
     if not isinstance(site_inputs, dict):
         raise ParameterError(f"site_inputs must be a dict like {{'encoding': 'boundary', 'n_boundary': 5}}, got {site_inputs!r}")
-    unknown = set(site_inputs) - {"encoding", "n_boundary"}
+    unknown = set(site_inputs) - {"encoding", "n_boundary", "potential"}
     if unknown:
-        raise ParameterError(f"unknown site_inputs keys {sorted(unknown)}; allowed: encoding, n_boundary")
+        raise ParameterError(f"unknown site_inputs keys {sorted(unknown)}; allowed: encoding, n_boundary, potential")
     out = {"encoding": site_inputs.get("encoding", "boundary"), "n_boundary": int(site_inputs.get("n_boundary", 5))}
-    n_site_inputs(out["encoding"], out["n_boundary"])
+    if site_inputs.get("potential"):  # only recorded when used: older models' settings stay unchanged
+        out["potential"] = True
+    n_site_inputs(**out)
     return out
 
 
-def strip_inputs(lattice: Any, bias: float = 0.0, encoding: str | None = "boundary", n_boundary: int = 5) -> np.ndarray:
+def strip_inputs(lattice: Any, bias: float = 0.0, encoding: str | None = "boundary", n_boundary: int = 5,
+                 potential: bool = False, spins: np.ndarray | None = None) -> np.ndarray:
     """Per-site extra network inputs (N, n_extra) for a strip between leads at bias ``bias`` (float64).
 
     * ``"boundary"``: one-hot indicators of the column index for the ``n_boundary`` columns next to
@@ -90,14 +96,23 @@ def strip_inputs(lattice: Any, bias: float = 0.0, encoding: str | None = "bounda
     * ``"absolute"``: ``x/(Lx−1)`` plus ``V`` (the paper's position input; valid only on the training length).
     * ``"bias"``: ``V`` only (also for periodic lattices); ``None``: no extra inputs (shape (N, 0)).
 
+    * ``potential=True`` appends one column, the local electrochemical-potential offset φ_i − μ of
+      :func:`local_potential` for ``spins`` (required then): the one *non-local* input, computed from the
+      whole configuration (it changes at every step of a dynamics run; forces treat it as a parameter).
+
     Column ``x`` is the integer a1 coordinate (``lattice.coords[:, 0]``); ``V`` in the units of the
     electron model (t1). ``"boundary"`` and ``"absolute"`` need an open strip (``periodic_x=False``).
     """
-    n = n_site_inputs(encoding, n_boundary)
+    n = n_site_inputs(encoding, n_boundary, potential)
     N = int(lattice.n_sites)
     V = float(bias)
     if not np.isfinite(V):
         raise ParameterError(f"bias must be a finite number, got {bias!r}")
+    if potential:
+        if spins is None:
+            raise ParameterError("site inputs with potential=True need the spins (the potential depends on them)")
+        out = strip_inputs(lattice, V, encoding, n_boundary)
+        return np.concatenate([out, local_potential(spins, lattice, V)[:, None]], axis=1)
     out = np.zeros((N, n))
     if encoding is None:
         return out
@@ -124,6 +139,42 @@ def strip_inputs(lattice: Any, bias: float = 0.0, encoding: str | None = "bounda
     out[:, 2 * nb] = V
     return out
 
+
+def local_potential(spins: np.ndarray, lattice: Any, bias: float, floor: float = 1e-3) -> np.ndarray:
+    """Estimate of the local electrochemical potential φ_i − μ (t1) of every site of a biased strip, (N,).
+
+    A series-resistor model of the strip's columns: the bond between columns x and x+1 in row y conducts with
+    the double-exchange transmission cos²(θ/2) = (1 + S·S')/2 (1 for parallel spins, 0 for antiparallel ones),
+    a column link with the sum over its Ly rows (at least ``floor``·Ly, so that an insulating antiferromagnet
+    has a large but finite resistance), and each lead contact with Ly. The bias V drops along the chain in
+    proportion to the resistances, from +V/2 at the left lead (μ_L = μ + V/2) to −V/2 at the right one.
+
+    Why: under bias the non-equilibrium spin density at a site depends on which lead its electrons are in
+    equilibrium with, i.e. on insulating (antiferromagnetic) regions anywhere between the site and the leads;
+    a local descriptor cannot see them (``docs/driven.md``, locality). This is a cheap proxy, not a transport
+    calculation: it gets the limits right (uniform ferromagnet: linear drop; an antiferromagnetic barrier takes
+    almost the whole drop, so a ferromagnet beyond it sits at its own lead's potential). O(N), numpy.
+    """
+    if getattr(lattice, "periodic_x", True):
+        raise ParameterError("local_potential needs a strip with open x edges (periodic_x=False)")
+    S = np.asarray(spins, dtype=float)
+    N, Lx = int(lattice.n_sites), int(lattice.L)
+    if S.shape != (N, 3):
+        raise ParameterError(f"spins must have shape ({N}, 3), got {S.shape}")
+    V = float(bias)
+    if not np.isfinite(V):
+        raise ParameterError(f"bias must be a finite number, got {bias!r}")
+    if not floor > 0:
+        raise ParameterError(f"floor must be > 0, got {floor}")
+    x, y = np.asarray(lattice.coords)[:, 0].astype(int), np.asarray(lattice.coords)[:, 1].astype(int)
+    Ly = int(y.max()) + 1
+    grid = np.zeros((Lx, Ly, 3))
+    grid[x, y] = S
+    g = 0.5 * (1.0 + np.sum(grid[:-1] * grid[1:], axis=-1))  # (Lx-1, Ly) bond transmissions
+    R = np.concatenate([[1.0 / Ly], 1.0 / np.maximum(g.sum(axis=1), floor * Ly), [1.0 / Ly]])
+    upstream = np.cumsum(R)[:-1]  # resistance between the left lead and column x (x = 0 … Lx-1)
+    phi_col = V / 2 - V * upstream / R.sum()
+    return phi_col[x]
 
 def two_potential_field(F_A, F_B, S):
     """``H = S × (F_A + S × F_B) = S × F_A − (F_B)⊥`` (numpy arrays or torch tensors, shape (..., 3)).

@@ -226,8 +226,9 @@ def test_cli_run_and_velocity_json():
 
 
 @pytest.mark.parametrize("args", [
-    ["run", "--method", "ml"],  # no model
     ["run", "--method", "ml", "--model", "/nonexistent/model.pt"],
+    ["run", "--method", "ml", "--model", "no-such-shipped-model"],
+    ["run", "--method", "ml", "--J", "2.0"],  # the shipped model is for J = 3
     ["run", "--method", "foo"],
     ["run", "--method", "ed", "--bias", "0.5"],  # ED is an equilibrium field
     ["run", "--method", "ed", "--lx", "8", "--ly", "4", "--x0", "40"],
@@ -239,6 +240,34 @@ def test_cli_user_errors(args):
     r = CliRunner().invoke(_cli(), args)
     assert r.exit_code == 1
     assert "error:" in r.output and "Traceback" not in r.output
+
+
+# ------------------------------------------------------------------ the shipped driven model
+def test_shipped_driven_model_reproduces_the_heldout_negf_walls():
+    """The shipped two-potential model (trained on NEGF fields of the 16 × 10 strip) against the held-out NEGF-LLG
+    runs of docs/driven.md (seed 100, never trained on): pinned at V = 0; at V = +2 the NEGF wall depins at
+    t = 33.5 ħ/t1 and the ferromagnet grows (−x) — ML-LLG must depin within 25 % of that time, to −x."""
+    from altermag.dynamics.driven import make_driven_calculator, wall_transit
+    from altermag.dynamics.ml_field import shipped_models
+
+    assert "sd-square-driven" in shipped_models()
+    lat = SpinLattice("square", 16, 10, periodic_x=False)
+    calc = make_driven_calculator(0.0, "ml", lx=16, ly=10)
+    assert calc.model.site_inputs.get("potential") and calc.model.field_form == "two-potential"
+    still = run_wall(calc, lat, 8.5, 120, dt=0.5, alpha=0.5, record_every=10, tilt=0.1, seed=100, progress=False)
+    assert np.max(np.abs(still["x_dw"] - 8.5)) < 0.05
+    run = run_wall(make_driven_calculator(2.0, "ml", lx=16, ly=10), lat, 8.5, 120, dt=0.5, alpha=0.5, record_every=1,
+                   tilt=0.1, seed=100, progress=False)
+    tr = wall_transit(run["time"], run["x_dw"])
+    assert abs(tr["t_depin"] - 33.5) < 0.25 * 33.5, tr
+    assert run["x_dw"][-1] < 8.5 - 3.0  # the FM grows
+
+
+def test_shipped_driven_model_refuses_other_electron_parameters():
+    from altermag.dynamics.driven import make_driven_calculator
+
+    with pytest.raises(ParameterError, match="trained for J = 3"):
+        make_driven_calculator(1.0, "ml", lx=16, ly=10, temperature_el=0.01)
 
 
 # ------------------------------------------------------------------ NEGF-driven wall (needs altermag.dynamics.negf)

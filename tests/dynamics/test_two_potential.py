@@ -319,3 +319,98 @@ def test_full_d4_descriptor_cannot_represent_spin_transfer_along_the_bias(tmp_pa
     with pytest.warns(UserWarning, match="D2"):
         tot, torque = _fit_and_test(tmp_path, lat, None, SITE, full, epochs=8)
     assert torque > 0.2, torque  # measured 66 % (total field 39 %)
+
+
+# ------------------------------------------------------------------------------------ local potential input
+
+
+def _wall(lat, x0, tilt, rng):
+    from altermag.dynamics.driven import wall_spins
+
+    return wall_spins(lat, x0, tilt=tilt, seed=int(rng.integers(1 << 30)))
+
+
+def test_local_potential_limits_and_symmetries(rng):
+    from altermag.dynamics.two_potential import local_potential
+
+    lat = SpinLattice("square", 12, 6, periodic_x=False)
+    x = lat.coords[:, 0]
+    V = 0.8
+    fm = np.tile([0.0, 0.0, 1.0], (lat.n_sites, 1))
+    phi = local_potential(fm, lat, V)
+    cols = np.array([phi[x == c][0] for c in range(12)])
+    # uniform ferromagnet: 2 contacts + 11 links, all of resistance 1/Ly -> a linear drop in 13 equal steps
+    np.testing.assert_allclose(np.diff(cols), -V / 13, atol=1e-12)
+    np.testing.assert_allclose(cols + cols[::-1], 0.0, atol=1e-12)
+    # AF (x < 6) | FM: the insulating AF takes the drop, the FM sits at the right lead's potential
+    s = _wall(lat, 5.5, 0.05, rng)
+    phi = local_potential(s, lat, V)
+    assert np.all(np.abs(phi[x >= 6] + V / 2) < 0.01 * V) and phi[x == 0].min() > 0.3 * V
+    assert np.all(np.abs(phi) <= V / 2 + 1e-12)
+    # global spin rotation: unchanged; mirror x -> Lx-1-x with V -> -V: mirrored profile
+    from altermag.dynamics.descriptors import random_rotation
+
+    R = random_rotation(rng)
+    np.testing.assert_allclose(local_potential(s @ R.T, lat, V), phi, atol=1e-12)
+    mirror = (11 - x) + 12 * lat.coords[:, 1]  # site index of the mirror image (index = x + Lx·y)
+    pm = local_potential(s[mirror], lat, -V)
+    np.testing.assert_allclose(pm, phi[mirror], atol=1e-12)
+    with pytest.raises(ParameterError, match="open x"):
+        local_potential(fm[:36], SpinLattice("square", 6), V)
+    with pytest.raises(ParameterError, match="spins"):
+        strip_inputs(lat, V, "boundary", 3, potential=True)
+
+
+def test_potential_site_inputs_follow_the_configuration(tmp_path, rng):
+    """Training data and the calculator build the potential column from each configuration's own spins."""
+    from altermag.dynamics.training import TrainingData
+
+    lat = SpinLattice("square", 8, 4, periodic_x=False)
+    si = {"encoding": "boundary", "n_boundary": 2, "potential": True}
+    assert n_site_inputs(**si) == 6
+    S = np.array([_wall(lat, x0, 0.1, rng) for x0 in (2.5, 5.5, 3.5, 6.5)])
+    H = np.array([toy_driven_field(lat, s)["field"] for s in S])
+    p = save_spin_dataset(tmp_path / "d.h5", lat, S, H, bias=np.array([0.5, 0.5, -1.0, 0.0]))
+    cfg = TrainConfig(data=[str(p)], out=str(tmp_path / "r"), descriptor=DESC, hidden=[4], n_outputs=2,
+                      field_form="two-potential", site_inputs=si, epochs=1, batch_size=2, device="cpu", val_fraction=0)
+    ff = SpinForceField.create("square", DESC, hidden=(4,), n_outputs=2, field_form="two-potential", site_inputs=si)
+    data = TrainingData(cfg, ff, torch.device("cpu"))
+    for c, V in enumerate([0.5, 0.5, -1.0, 0.0]):
+        np.testing.assert_allclose(data.extra(0, c).numpy(), strip_inputs(lat, V, spins=S[c], **si), atol=1e-14)
+    assert not np.allclose(data.extra(0, 0).numpy(), data.extra(0, 1).numpy())  # same V, walls elsewhere
+    res = train(cfg, progress=False)
+    calc = MLCalculator(res["model"], lattice=lat, bias=0.5)
+    Hc = calc.energy_and_field(S[1])[1]
+    extra = torch.as_tensor(strip_inputs(lat, 0.5, spins=S[1], **si))
+    ref = res["model"].model_field(torch.as_tensor(S[1]), res["model"].descriptor.index_tensors(lat), extra)[1]
+    np.testing.assert_allclose(Hc, ref.detach().numpy(), atol=1e-12)
+
+
+def test_potential_input_captures_a_nonlocal_spin_transfer(tmp_path):
+    """A spin-transfer coefficient set by the wall position far away (a_J ∝ the local potential) is learned with
+    the potential input and missed without it (a cutoff-1 descriptor cannot see the wall)."""
+    from altermag.dynamics.two_potential import local_potential
+
+    lat = SpinLattice("square", 12, 4, periodic_x=False)
+    V = 1.0
+    x = lat.coords[:, 0]
+
+    def data(n, seed):
+        r = np.random.default_rng(seed)
+        S = np.array([_wall(lat, r.uniform(1.5, 10.5), r.uniform(0.2, 0.6), r) for _ in range(n)])
+        prof = [np.array([local_potential(s, lat, V)[x == c][0] for c in range(12)]) + 0.5 for s in S]
+        return S, np.array([toy_driven_field(lat, s, J1, A_J, f)["field"] for s, f in zip(S, prof)])
+
+    S, H = data(100, 1)
+    St, Ht = data(12, 2)
+    p = save_spin_dataset(tmp_path / "d.h5", lat, S, H, bias=V)
+    errs = {}
+    for name, si in (("local", {"encoding": "boundary", "n_boundary": 2}),
+                     ("potential", {"encoding": "boundary", "n_boundary": 2, "potential": True})):
+        res = train(TrainConfig(data=[str(p)], out=str(tmp_path / name), descriptor=DESC, hidden=[16, 16], batch_size=2,
+                                lr=1e-2, lr_decay=0.9, epochs=25, device="cpu", val_fraction=0.1, n_outputs=2,
+                                field_form="two-potential", site_inputs=si, seed=0), progress=False)
+        calc = MLCalculator(res["model"], lattice=lat, bias=V)
+        errs[name] = _rel(np.array([calc.energy_and_field(s)[1] for s in St]), Ht)
+    print(errs)
+    assert errs["potential"] < 0.5 * errs["local"], errs
