@@ -36,6 +36,17 @@ def _jacobian_asymmetry(calc, spins, sites, eps=1e-4) -> float:
     return float(np.linalg.norm(M - M.T) / np.linalg.norm(M + M.T))
 
 
+def _save_plot(fig, ax, xlabel: str, ylabel: str, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def section(out: Path):
     import matplotlib
 
@@ -70,12 +81,7 @@ def section(out: Path):
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for V, n in profiles.items():
         ax.plot(np.arange(STRIP["lx"]), n, marker="o", ms=3, label=f"V = {V:+.1f} t1")
-    ax.set_xlabel("column x (a); AF for x < 8, FM for x ≥ 8")
-    ax.set_ylabel("electrons per site")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "driven_negf_profile.png", dpi=100)
-    plt.close(fig)
+    _save_plot(fig, ax, "column x (a); AF for x < 8, FM for x ≥ 8", "electrons per site", out / "driven_negf_profile.png")
     summary = {"mu_c": mu_c, "negf": rows}
     parts = [
         f"<p>s-d strip {STRIP['lx']}×{STRIP['ly']} (J = 3, T_el = 0.05) between square-lattice leads at the bulk AF/FM "
@@ -103,12 +109,7 @@ def section(out: Path):
         ml_rows.append({"V": f"{V:+.1f}", "t_dp": "pinned" if not np.isfinite(tr["t_depin"]) else f"{tr['t_depin']:.1f}",
                         "v": f"{tr['velocity']:+.3f}", "x_end": f"{r['x_dw'][-1]:.1f}",
                         "ms": f"{1e3 * r['seconds'] / (2 * 160 + 1):.1f}"})
-    ax.set_xlabel("time (ħ/t1)")
-    ax.set_ylabel("wall position x_DW (a)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "driven_ml_wall.png", dpi=100)
-    plt.close(fig)
+    _save_plot(fig, ax, "time (ħ/t1)", "wall position x_DW (a)", out / "driven_ml_wall.png")
     summary["ml_walls"] = ml_rows
     parts.append(
         f"<p>ML-LLG (shipped model <code>sd-square-driven</code>, trained on NEGF fields of the {STRIP['lx']}×{STRIP['ly']} "
