@@ -422,7 +422,8 @@ def make_driven_calculator(bias: float, method: str = "negf", lx: int = 24, ly: 
     lat = SpinLattice("square", int(lx), int(ly), periodic_x=False)
     if method == "ml":
         model = str(model_path or DRIVEN_MODEL)
-        if model == DRIVEN_MODEL and (J != 3.0 or t1 != 1.0 or temperature_el != 0.05 or mu is not None):
+        trained_mu = mu is None or abs(mu - coexistence_mu(J=3.0, temperature=0.05)["mu_c"]) < 1e-6
+        if model == DRIVEN_MODEL and (J != 3.0 or t1 != 1.0 or temperature_el != 0.05 or not trained_mu):
             raise ParameterError(
                 f"the shipped model {DRIVEN_MODEL!r} was trained for J = 3, t1 = 1, T_el = 0.05 at μ = μ_c; got "
                 f"J={J}, t1={t1}, temperature_el={temperature_el}, mu={mu}: train a model for these parameters "

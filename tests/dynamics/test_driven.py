@@ -268,6 +268,10 @@ def test_shipped_driven_model_refuses_other_electron_parameters():
 
     with pytest.raises(ParameterError, match="trained for J = 3"):
         make_driven_calculator(1.0, "ml", lx=16, ly=10, temperature_el=0.01)
+    with pytest.raises(ParameterError, match="trained for J = 3"):
+        make_driven_calculator(1.0, "ml", lx=16, ly=10, mu=-2.0)
+    mu_c = coexistence_mu(J=3.0, temperature=0.05)["mu_c"]
+    assert make_driven_calculator(1.0, "ml", lx=16, ly=10, mu=mu_c).bias == 1.0  # μ_c given explicitly is fine
 
 
 # ------------------------------------------------------------------ NEGF-driven wall (needs altermag.dynamics.negf)
